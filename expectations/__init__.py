@@ -1,0 +1,1 @@
+"""Great Expectations (GX 1.x) suites, one per raw table, and the runner the checks use."""

@@ -1,0 +1,1 @@
+"""Plain readers for every source of the warehouse (no Dagster imports)."""

@@ -1,0 +1,129 @@
+"""The work DuckDB: raw tables, the load ledger and the quarantine.
+
+Table names come from code constants only; every value goes through parameters or a
+registered DataFrame, never through string interpolation.
+"""
+
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+LEDGER_DDL = """
+create schema if not exists raw;
+create schema if not exists meta;
+create table if not exists meta.loads (
+    load_id varchar primary key, source varchar not null, kind varchar, file_name varchar not null,
+    sha256 varchar not null, size_bytes bigint, as_of date, landed_at timestamptz,
+    status varchar not null, reason varchar, rows_loaded bigint, rows_quarantined bigint,
+    is_demo boolean default false, updated_at timestamptz
+);
+create table if not exists meta.quarantine (
+    load_id varchar, source varchar, file varchar, sheet varchar, "row" bigint,
+    "column" varchar, value varchar, reason varchar, quarantined_at timestamptz
+);
+"""
+QUARANTINE_COLUMNS = ["file", "sheet", "row", "column", "value", "reason"]
+
+
+def _checked(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"invalid table identifier {name!r}")
+    return name
+
+
+@contextmanager
+def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the work DB (creating the ledger), and always close it: dbt needs the lock next."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        if not read_only:
+            con.execute(LEDGER_DDL)
+        yield con
+    finally:
+        con.close()
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> int:
+    """Replace ``schema.table`` with the rows of ``frame`` in one transaction; return the row count."""
+    target = f"{_checked(schema)}.{_checked(table)}"
+    con.execute(f"create schema if not exists {_checked(schema)}")
+    con.register("_incoming", frame)
+    try:
+        con.execute("begin")
+        con.execute(f"create or replace table {target} as select * from _incoming")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("_incoming")
+    return len(frame)
+
+
+def record_load(
+    con: duckdb.DuckDBPyConnection, landed, *, status: str, kind: str | None = None,
+    is_demo: bool = False, reason: str | None = None,
+) -> None:
+    """Insert (or keep) a landed file in the ledger with a status and its kind."""
+    con.execute(
+        """insert into meta.loads (load_id, source, kind, file_name, sha256, size_bytes, as_of, landed_at,
+               status, reason, is_demo, updated_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (load_id) do nothing""",
+        [landed.load_id, landed.source, kind, landed.original_name, landed.sha256, landed.size,
+         landed.as_of, landed.landed_at, status, reason, is_demo, datetime.now(timezone.utc)],
+    )
+
+
+def set_load_status(
+    con: duckdb.DuckDBPyConnection, load_ids: list[str], status: str, *, reason: str | None = None,
+    rows_loaded: int | None = None, rows_quarantined: int | None = None,
+) -> None:
+    """Move loads to ``status`` (landed → loaded → published, or failed) with counts and reason."""
+    for load_id in load_ids:
+        con.execute(
+            """update meta.loads set status = ?, reason = coalesce(?, reason),
+                   rows_loaded = coalesce(?, rows_loaded), rows_quarantined = coalesce(?, rows_quarantined),
+                   updated_at = ? where load_id = ?""",
+            [status, reason, rows_loaded, rows_quarantined, datetime.now(timezone.utc), load_id],
+        )
+
+
+def loads(con: duckdb.DuckDBPyConnection, source: str, statuses: tuple[str, ...]) -> pd.DataFrame:
+    """Ledger rows of one source with one of ``statuses``, oldest first."""
+    return con.execute(
+        "select * from meta.loads where source = ? and list_contains(?, status) order by landed_at, load_id",
+        [source, list(statuses)],
+    ).df()
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, load_id: str, source: str, rejects: pd.DataFrame) -> int:
+    """Replace the quarantined rows of ``load_id`` with ``rejects`` (idempotent per load)."""
+    con.execute("delete from meta.quarantine where load_id = ?", [load_id])
+    if rejects is None or rejects.empty:
+        return 0
+    frame = rejects.reindex(columns=QUARANTINE_COLUMNS).copy()
+    frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
+    for column in ("file", "sheet", "column", "value", "reason"):
+        frame[column] = frame[column].astype("string").str.slice(0, 1000)
+    frame.insert(0, "source", source)
+    frame.insert(0, "load_id", load_id)
+    frame["quarantined_at"] = datetime.now(timezone.utc)
+    con.register("_rejects", frame)
+    try:
+        con.execute(
+            'insert into meta.quarantine select load_id, source, file, sheet, "row", "column", value, reason, quarantined_at from _rejects'
+        )
+    finally:
+        con.unregister("_rejects")
+    return len(frame)

@@ -1,0 +1,202 @@
+"""Reading the text and spreadsheet files that French offices produce.
+
+Encodings (UTF-8 with or without BOM, cp1252), delimiters (`;`, `,`, tab), header
+synonyms matched without case, accents or punctuation, and XLSX with title rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from ingestion.errors import InputError
+
+_CONTROL_BYTES = set(range(0, 9)) | {11, 12} | set(range(14, 32))
+
+
+def decode_text(path: Path) -> str:
+    """Return the text of ``path`` decoded as UTF-8 (BOM optional) or else cp1252.
+
+    Raises ``InputError`` for an empty file or bytes that are not text.
+    """
+    data = Path(path).read_bytes()
+    if not data.strip():
+        raise InputError("the file is empty", file=path)
+    sample = data[:65536]
+    if b"\x00" in sample or sum(b in _CONTROL_BYTES for b in sample) > len(sample) // 100:
+        raise InputError("the bytes are not text (binary file?); expected a CSV in UTF-8 or cp1252", file=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"undecodable bytes at offset {exc.start}: neither UTF-8 nor cp1252", file=path
+        ) from None
+    return text
+
+
+def sniff_delimiter(text: str) -> str:
+    """Guess the delimiter among `;`, `,` and tab from the first lines, outside quotes."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if not lines:
+        return ";"
+    best, best_score = ";", -1
+    for delimiter in (";", "\t", ","):
+        counts = [len(next(csv.reader([line], delimiter=delimiter))) for line in lines[:10]]
+        header = counts[0]
+        score = header * 10 + sum(c == header for c in counts) if header > 1 else 0
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv_rows(path: Path) -> list[list[str]]:
+    """Return every non-empty row of a CSV file as lists of strings (header included)."""
+    text = decode_text(path)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [row for row in reader if any(cell.strip() for cell in row)]
+    except csv.Error as exc:
+        raise InputError(f"malformed CSV: {exc}", file=path, row=reader.line_num) from None
+
+
+def normalise_label(label: object) -> str:
+    """Lower-case, accent-free, single-spaced form of a header or label, for matching."""
+    text = unicodedata.normalize("NFKD", str(label or ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    return text.strip()
+
+
+def match_columns(
+    header: Sequence[object], synonyms: Mapping[str, Iterable[str]]
+) -> dict[str, int]:
+    """Map canonical field names to header positions using a table of synonyms.
+
+    ``synonyms`` maps a field to the labels seen for it; matching ignores case, accents and
+    punctuation. The first column matching a field wins.
+    """
+    lookup: dict[str, str] = {}
+    for field, labels in synonyms.items():
+        for label in labels:
+            lookup.setdefault(normalise_label(label), field)
+    found: dict[str, int] = {}
+    for position, name in enumerate(header):
+        field = lookup.get(normalise_label(name))
+        if field is not None and field not in found:
+            found[field] = position
+    return found
+
+
+def find_header_row(
+    rows: Sequence[Sequence[object]],
+    synonyms: Mapping[str, Iterable[str]],
+    required: Iterable[str],
+    *,
+    file: Path,
+    sheet: str | None = None,
+    scan: int = 30,
+    row_numbers: Sequence[int] | None = None,
+) -> int:
+    """Return the index of the first row (within ``scan``) holding every required field.
+
+    Raises ``InputError`` naming the missing columns (by their usual header) of the best
+    candidate row; ``row_numbers`` gives the file's own row numbers when ``rows`` skips some.
+    """
+    required = list(required)
+    best_index, best_missing = None, required
+    for index, row in enumerate(rows[:scan]):
+        found = match_columns(row, synonyms)
+        missing = [field for field in required if field not in found]
+        if not missing:
+            return index
+        if len(found) >= 2 and len(missing) < len(best_missing):
+            best_index, best_missing = index, missing
+    if best_index is None:
+        raise InputError(
+            f"no header row found (expected columns {', '.join(required)})", file=file, sheet=sheet
+        )
+    labels = [next(iter(synonyms[field]), field) for field in best_missing]
+    raise InputError(
+        f"missing required column {', '.join(repr(label) for label in labels)}",
+        file=file,
+        sheet=sheet,
+        row=row_numbers[best_index] if row_numbers else best_index + 1,
+        column=labels[0],
+    )
+
+
+def read_xlsx_sheets(path: Path) -> dict[str, list[list[object]]]:
+    """Return every sheet of a workbook as rows of cell values (empty rows dropped)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for truncated or non-XLSX files
+        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=path) from None
+    sheets = {}
+    for name in workbook.sheet_names:
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheets[name] = [list(row) for row in rows if any(cell not in ("", None) for cell in row)]
+    return sheets
+
+
+def read_xlsx_sheet(path: Path, sheet: str) -> list[list[object]]:
+    """Return the rows of one named sheet; ``InputError`` if the sheet does not exist."""
+    sheets = read_xlsx_sheets(path)
+    if sheet not in sheets:
+        raise InputError(
+            f"sheet {sheet!r} not found (sheets: {', '.join(sheets)})", file=path, sheet=sheet
+        )
+    return sheets[sheet]
+
+
+def parse_french_number(value: object) -> float | None:
+    """Parse ``1 234,5`` / ``1234.5`` / ``1 234`` (narrow no-break space too); None if empty.
+
+    Raises ``ValueError`` for text that is not a number.
+    """
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    text = str(value).strip()
+    if text == "" or text.upper() in {"NA", "N/A", "NULL"}:
+        return None
+    text = re.sub(r"[\s\u00a0\u202f]", "", text)
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".")
+    else:
+        text = text.replace(",", ".")
+    return float(text)
+
+
+def read_xlsx_sheet_with_row_numbers(path: Path, sheet: str) -> list[tuple[int, list[object]]]:
+    """Return ``(excel_row_number, cells)`` for each non-empty row of one named sheet.
+
+    Row numbers are the ones Excel shows, so error messages point at the right line.
+    """
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises several types for truncated or non-XLSX files
+        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=path) from None
+    if sheet not in workbook.sheet_names:
+        raise InputError(
+            f"sheet {sheet!r} not found (sheets: {', '.join(workbook.sheet_names)})", file=path, sheet=sheet
+        )
+    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    return [
+        (number, list(row))
+        for number, row in enumerate(rows, start=1)
+        if any(cell not in ("", None) for cell in row)
+    ]

@@ -1,0 +1,1 @@
+"""Dagster definitions, resources, publish and the `fsw` CLI."""

@@ -1,0 +1,106 @@
+"""The `fsw` command line: run, ingest, status (and the verbs of later issues).
+
+Expected errors (``InputError``) print one line on stderr and exit 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from ingestion.errors import InputError
+from orchestration.config import apply_environment, load_settings
+
+SOURCES = ("insee", "sites", "activity", "satisfaction", "barometer")
+
+
+def _one_line_errors(command):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            click.echo(f"fsw: error: {error.line()}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _print_summary(summary, settings) -> None:
+    out = functools.partial(click.echo, err=True)
+    out("─" * 60)
+    out(f"run {summary.run_id[:8]}: {'succeeded' if summary.success else 'FAILED'}")
+    out(f"checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
+    for name in summary.checks_failed[:5]:
+        out(f"  failed: {name}")
+    if summary.published:
+        tables = summary.published["tables"]
+        rows = ", ".join(f"{t} {n:,}" for t, n in tables.items() if not t.startswith("fsw_"))
+        out(f"published: {summary.published['path']}")
+        out(f"  {rows}")
+    elif summary.success:
+        out("not published (--no-publish): run `fsw run` to publish")
+    else:
+        out(f"serving unchanged: {settings.serving_db}")
+
+
+@click.group()
+def main() -> None:
+    """France Services warehouse: load, check, build and publish.
+
+    Everything is written under FSW_HOME (default ./warehouse).
+    """
+
+
+@main.command()
+@_one_line_errors
+def run() -> None:
+    """Materialise everything (gates, dbt, publish) on the data already landed or embedded."""
+    from orchestration.runner import run_job
+
+    settings = load_settings()
+    summary = run_job(settings)
+    _print_summary(summary, settings)
+    if not summary.success:
+        raise InputError(summary.failure)
+
+
+@main.command()
+@click.argument("source", type=click.Choice(SOURCES))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date the file describes (YYYY-MM-DD).")
+@click.option("--no-publish", is_flag=True, help="Load and check, but do not publish serving/ yet.")
+@click.option("--allow-drop", is_flag=True, help="Accept a volume drop beyond the threshold.")
+@_one_line_errors
+def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_drop: bool) -> None:
+    """Land files of SOURCE unchanged in landing/, load them, run the gates and publish."""
+    from orchestration.ingest import land_inputs
+    from orchestration.runner import run_job
+
+    settings = load_settings().ensure()
+    apply_environment(settings)
+    as_of_date = as_of.date() if as_of else None
+    landed = land_inputs(settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop)
+    for item in landed:
+        click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
+    summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli", "fsw/source": source})
+    _print_summary(summary, settings)
+    if not summary.success:
+        raise InputError(summary.failure)
+
+
+@main.command()
+@_one_line_errors
+def status() -> None:
+    """Say what is loaded: each source (demo or real), its loads, quarantine, publication."""
+    from orchestration.status import render_status
+
+    click.echo(render_status(load_settings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The one typed place where the warehouse's configuration is read."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+TELEMETRY_OFF = {
+    "DAGSTER_DISABLE_TELEMETRY": "1",
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    "DO_NOT_TRACK": "1",
+    "GX_ANALYTICS_ENABLED": "false",
+}
+
+
+@dataclass(frozen=True)
+class TravelModel:
+    """How a great-circle distance becomes travel minutes (see README, "Travel model")."""
+
+    detour_factor: float = 1.3
+    speed_kmh: float = 60.0
+    threshold_minutes: float = 30.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths of one warehouse home (``FSW_HOME``) and the knobs of its loads."""
+
+    home: Path
+    max_volume_drop: float = 0.20
+    travel: TravelModel = TravelModel()
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def inbox(self) -> Path:
+        return self.home / "inbox"
+
+    @property
+    def work_db(self) -> Path:
+        return self.home / "work.duckdb"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.home / "serving"
+
+    @property
+    def serving_db(self) -> Path:
+        return self.serving_dir / "warehouse.duckdb"
+
+    @property
+    def extracts(self) -> Path:
+        return self.home / "extracts"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.home / "dagster"
+
+    @property
+    def docs(self) -> Path:
+        return self.home / "docs"
+
+    @property
+    def demo(self) -> Path:
+        return self.home / "demo"
+
+    def ensure(self) -> "Settings":
+        """Create the folders of the layout and the Dagster instance config (telemetry off)."""
+        for folder in (self.landing, self.inbox, self.serving_dir, self.extracts, self.dagster_home, self.docs):
+            folder.mkdir(parents=True, exist_ok=True)
+        instance_yaml = self.dagster_home / "dagster.yaml"
+        if not instance_yaml.exists():
+            instance_yaml.write_text(
+                "telemetry:\n  enabled: false\n"
+                "concurrency:\n  pools:\n    default_limit: 1\n",
+                encoding="utf-8",
+            )
+        return self
+
+
+def apply_environment(settings: Settings) -> None:
+    """Set the environment every child process inherits: telemetry off, homes."""
+    for key, value in TELEMETRY_OFF.items():
+        os.environ.setdefault(key, value)
+    os.environ["FSW_HOME"] = str(settings.home)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+
+
+def load_settings() -> Settings:
+    """Read ``FSW_HOME`` (default ``./warehouse``) once and return the settings."""
+    home = Path(os.environ.get("FSW_HOME") or "warehouse").expanduser().resolve()
+    return Settings(home=home)

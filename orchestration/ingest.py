@@ -1,0 +1,41 @@
+"""Landing inputs from the CLI or a sensor, and recording them in the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from ingestion.errors import InputError
+from ingestion.insee.kinds import detect_insee_kind
+from ingestion.landing import LandedFile, land_file
+from ingestion.store import connect, record_load
+from orchestration.config import Settings
+
+
+def _kind_of(source: str, path: Path) -> str:
+    if source == "insee":
+        return detect_insee_kind(path)
+    return source
+
+
+def land_inputs(
+    settings: Settings, source: str, paths: list[Path], *, as_of: date | None = None, allow_drop: bool = False
+) -> list[LandedFile]:
+    """Copy each file to landing/ unchanged, then record it as ``landed`` in the ledger.
+
+    A file whose kind cannot be recognised is still landed (nothing is lost) and recorded as
+    ``failed`` with the reason; the error is raised after landing.
+    """
+    landed = []
+    for path in paths:
+        item = land_file(settings.landing, source, path, as_of=as_of.isoformat() if as_of else None)
+        try:
+            kind = _kind_of(source, item.path)
+        except InputError as error:
+            with connect(settings.work_db) as con:
+                record_load(con, item, status="failed", kind=None, reason=error.line())
+            raise InputError(f"{error.line()} (kept in landing/{source}/{item.load_id}/)") from None
+        with connect(settings.work_db) as con:
+            record_load(con, item, status="landed", kind=kind)
+        landed.append(item)
+    return landed

@@ -1,0 +1,37 @@
+"""Dagster resources: the warehouse home and the dbt CLI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+
+from orchestration.config import DBT_PROJECT_DIR, Settings, load_settings
+
+WORK_DB_POOL = "work_duckdb"
+"""Every asset that writes work.duckdb runs in this pool (limit 1 in the instance config)."""
+
+OWNER = "team:data"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """Where the warehouse lives (``FSW_HOME``); empty means read it from the environment."""
+
+    home: str = ""
+
+    def settings(self) -> Settings:
+        """The typed settings of this warehouse home, folders created."""
+        settings = Settings(home=Path(self.home).resolve()) if self.home else load_settings()
+        return settings.ensure()
+
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+def dbt_resource() -> DbtCliResource:
+    """dbt from this interpreter's bin folder: `dbt` need not be on PATH."""
+    executable = Path(sys.executable).parent / "dbt"
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(executable))

@@ -1,0 +1,178 @@
+"""The activity reader on tiny hand-made exports: every dialect, every reject, every file error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ingestion.activity import PARTNERS, partner_code, read_activity
+from ingestion.errors import InputError
+
+FIXTURES = Path(__file__).parent / "fixtures"
+TODAY = dt.date(2024, 6, 30)
+
+
+def read(name: str):
+    return read_activity(FIXTURES / name, today=TODAY)
+
+
+def test_semicolon_cp1252_export_with_thousands_spaces_and_trailing_blank_lines():
+    result = read("semicolon_cp1252.csv")
+    rows = result.rows
+    assert result.rejects.empty
+    assert list(rows.columns) == [
+        "site_id", "activity_date", "is_monthly", "partner_code", "partner_label", "theme", "channel",
+        "requests", "resolved_first_visit", "source_sheet", "source_row",
+    ]
+    assert rows["requests"].tolist() == [12, 3, 1234, 2]
+    assert rows["resolved_first_visit"].tolist() == [10, 3, 1000, pd.NA]
+    assert rows["partner_code"].tolist() == ["dgfip", "cnaf", "france_travail", "other"]
+    assert rows["partner_label"].tolist()[3] == "Mairie de Brioude"
+    assert rows["theme"].tolist()[0] == "Impôts, prélèvement à la source"
+    assert rows["channel"].tolist()[1] == "Téléphone"
+    assert rows["activity_date"].tolist()[2] == pd.Timestamp("2024-04-03")
+    assert not rows["is_monthly"].any()
+    assert rows["source_row"].tolist() == [2, 3, 4, 5]
+    assert rows["requests"].dtype == "int64"
+
+
+def test_comma_utf8_bom_export_with_iso_dates_quotes_and_float_site_ids():
+    rows = read("comma_utf8_bom.csv").rows
+    assert rows["site_id"].tolist() == ["12", "12", "13"]
+    assert rows["activity_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-04-02", "2024-04-03", "2024-04-03"]
+    assert rows["theme"].tolist()[0] == "Impôts, prélèvement à la source"
+    assert rows["requests"].sum() == 5 + 1050 + 7
+    assert rows["partner_code"].tolist() == ["dgfip", "cnaf", "cnam"]
+    assert rows["channel"].tolist() == ["Visio", "Accueil physique", "Itinérance"]
+
+
+def test_tab_export_by_month_without_optional_columns():
+    rows = read("tab_monthly.csv").rows
+    assert rows["is_monthly"].all()
+    assert rows["activity_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-01", "2024-04-01", "2024-04-01"]
+    assert rows["partner_code"].tolist() == ["msa", "interieur", "justice"]
+    assert rows["resolved_first_visit"].isna().all()
+    assert rows["channel"].isna().all()
+    assert rows["requests"].sum() == 68
+
+
+def test_every_row_level_problem_is_rejected_and_the_rest_loads():
+    result = read("rejects.csv")
+    rejects = result.rejects
+    assert list(rejects.columns) == ["file", "sheet", "row", "column", "value", "reason"]
+    assert rejects[["row", "column", "value", "reason"]].values.tolist() == [
+        [3, "Nombre de demandes", "-3", "negative count"],
+        [4, "Nombre de demandes", "beaucoup", "non-numeric count"],
+        [5, "Dont résolues au premier contact", "5", "resolved greater than requests"],
+        [6, "Date", "31/02/2024", "unreadable date"],
+        [7, "Date", "02/04/2031", "date in the future"],
+        [8, "Matricule", "", "missing site id"],
+    ]
+    assert set(rejects["file"]) == {"rejects.csv"}
+    assert result.rows["source_row"].tolist() == [2, 9]
+    # file total 10-3+0+2+4+6+8+20 = 47 (the unreadable count aside); loaded = total minus rejected rows
+    assert result.rows["requests"].sum() == 47 - (-3 + 2 + 4 + 6 + 8) == 30
+
+
+def test_blank_lines_inside_the_file_keep_line_numbers_right():
+    result = read("blank_lines_inside.csv")
+    assert result.rows["source_row"].tolist() == [2]
+    assert result.rejects[["row", "reason"]].values.tolist() == [[5, "negative count"]]
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [
+        ("missing_partner.csv", "missing_partner.csv: row 1, column 'Partenaire': missing required column 'Partenaire'"),
+        ("binary.csv", "binary.csv: the bytes are not text (binary file?); expected a CSV in UTF-8 or cp1252"),
+        ("empty.csv", "empty.csv: the file is empty"),
+        ("header_only.csv", "header_only.csv: no data rows under the header"),
+        ("duplicated_column.csv", "duplicated_column.csv: row 1, column 'Date': duplicated column name 'Date' in the header"),
+    ],
+)
+def test_file_level_problems_raise_one_line(name, line):
+    with pytest.raises(InputError) as error:
+        read(name)
+    assert str(error.value) == line
+
+
+def _workbook(path: Path) -> Path:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    notes = workbook.active
+    notes.title = "Notes"
+    notes.append(["Export réalisé par le logiciel de suivi"])
+    header = ["Code structure", "Jour", "Partenaire", "Thématique", "Canal", "Nombre de demandes", "Dont résolues au premier contact"]
+    for sheet, rows in {
+        "Mars 2024": [[101.0, dt.datetime(2024, 3, 4), "CAF", "RSA", "Accueil physique", 4, 3],
+                      [101.0, 45356, "CPAM", "Carte Vitale", "Téléphone", 2, 2]],
+        "Avril 2024": [[102, dt.date(2024, 4, 2), "Carsat", "Retraite", "Accueil physique", 5, 5],
+                       [102, "pas de date", "Carsat", "Retraite", "Accueil physique", 1, 1]],
+    }.items():
+        worksheet = workbook.create_sheet(sheet)
+        worksheet.append(["Activité France services"])
+        worksheet.append([])
+        worksheet.append(header)
+        for row in rows:
+            worksheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def test_xlsx_with_title_rows_and_one_sheet_per_month(tmp_path):
+    result = read_activity(_workbook(tmp_path / "activite.xlsx"), today=TODAY)
+    rows = result.rows
+    assert rows["source_sheet"].tolist() == ["Mars 2024", "Mars 2024", "Avril 2024"]
+    assert rows["source_row"].tolist() == [4, 5, 4]
+    assert rows["site_id"].tolist() == ["101", "101", "102"]
+    # 45356 is Excel's serial number for 2024-03-05
+    assert rows["activity_date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-03-04", "2024-03-05", "2024-04-02"]
+    assert rows["requests"].sum() == 11
+    assert result.rejects[["sheet", "row", "column", "reason"]].values.tolist() == [
+        ["Avril 2024", 5, "Jour", "unreadable date"]
+    ]
+
+
+def test_truncated_xlsx_is_a_file_level_error(tmp_path):
+    whole = _workbook(tmp_path / "whole.xlsx").read_bytes()
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InputError) as error:
+        read_activity(broken, today=TODAY)
+    assert str(error.value).startswith("broken.xlsx: not a readable XLSX workbook")
+
+
+def test_xlsx_without_the_header_on_any_sheet(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Rien à voir", "ici"])
+    workbook.save(tmp_path / "vide.xlsx")
+    with pytest.raises(InputError) as error:
+        read_activity(tmp_path / "vide.xlsx", today=TODAY)
+    assert str(error.value) == (
+        "vide.xlsx: sheet 'Sheet': no header row found (expected columns Matricule, Date, Partenaire, Nombre de demandes)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("label", "code"),
+    [
+        ("ANTS", "interieur"), ("Ministère de l'Intérieur", "interieur"), ("Titres sécurisés", "interieur"),
+        ("Point justice", "justice"), ("DGFIP - impôts", "dgfip"), ("Finances Publiques", "dgfip"),
+        ("CAF", "cnaf"), ("Assurance Maladie", "cnam"), ("CPAM du Cantal", "cnam"),
+        ("Assurance retraite", "cnav"), ("CARSAT", "cnav"), ("Pôle Emploi", "france_travail"),
+        ("France travail", "france_travail"), ("La Poste", "la_poste"), ("MSA", "msa"),
+        ("Conseil départemental", "other"), ("", "other"),
+    ],
+)
+def test_partner_codes(label, code):
+    assert partner_code(label) == code
+
+
+def test_ten_partner_codes_with_french_labels():
+    assert len(PARTNERS) == 10 and PARTNERS["other"] == "Autre partenaire"

@@ -1,0 +1,80 @@
+"""End to end through the `fsw` CLI, Dagster, GX and dbt on a temporary FSW_HOME."""
+
+import hashlib
+
+import duckdb
+import pytest
+
+from tests.conftest import last_line, real_file, run_fsw
+from tests.fixtures.make_insee import POPULATION_ROWS, write_populations
+
+pytestmark = pytest.mark.slow
+
+
+def _sha(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _query(home, sql):
+    con = duckdb.connect(str(home / "serving" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_run_on_empty_home_then_bad_file_leaves_serving_unchanged(fsw_home, tmp_path):
+    done = run_fsw(fsw_home, "run")
+    assert done.returncode == 0, done.stderr
+    [(communes, overseas, dates)] = _query(
+        fsw_home,
+        "select (select count(*) from dim_commune), "
+        "(select count(*) from dim_commune where department_code like '97%'), (select count(*) from dim_date)",
+    )
+    assert 34_800 < communes < 35_100 and overseas > 100 and dates == 4_383
+    assert (fsw_home / "dagster" / "dagster.yaml").read_text().startswith("telemetry:\n  enabled: false")
+    before = _sha(fsw_home / "serving" / "warehouse.duckdb")
+
+    rows = [list(r) for r in POPULATION_ROWS]
+    rows[3][7] = "n/a"
+    bad = write_populations(tmp_path / "ensemble_bad.xlsx", rows=rows)
+    done = run_fsw(fsw_home, "ingest", "insee", str(bad))
+    assert done.returncode == 1
+    assert last_line(done.stderr) == (
+        "fsw: error: raw__insee_reference: ensemble_bad.xlsx: sheet 'Communes', row 12, "
+        "column 'Population municipale': expected a whole number, found 'n/a'"
+    )
+    assert "Traceback" not in done.stderr
+    assert _sha(fsw_home / "serving" / "warehouse.duckdb") == before
+    landed = list((fsw_home / "landing" / "insee").glob("*/ensemble_bad.xlsx"))
+    assert len(landed) == 1 and landed[0].read_bytes() == bad.read_bytes()
+    manifest = (landed[0].parent / "manifest.json").read_text()
+    assert hashlib.sha256(bad.read_bytes()).hexdigest() in manifest
+
+    # The failed load is not retried: the next run publishes the previous state again.
+    done = run_fsw(fsw_home, "run")
+    assert done.returncode == 0, done.stderr
+    status = run_fsw(fsw_home, "status")
+    assert "insee" in status.stdout and "embedded snapshot" in status.stdout
+
+
+def test_ingest_real_insee_files(fsw_home):
+    populations = real_file("insee", "2025", "ensemble.xlsx")
+    epci = real_file("insee", "2025", "EPCI_au_01-01-2024.xlsx")
+    done = run_fsw(fsw_home, "ingest", "insee", str(populations))
+    assert done.returncode == 0, done.stderr
+    done = run_fsw(fsw_home, "ingest", "insee", str(epci))
+    assert done.returncode == 0, done.stderr
+    [(from_file, total, years, missing_epci)] = _query(
+        fsw_home,
+        "select count(*) filter (where population_source = 'insee legal populations'), sum(population), "
+        "list(distinct population_year) filter (where population is not null), "
+        "count(*) filter (where epci_code is null and department_code not in ('975', '977', '978')) from dim_commune",
+    )
+    assert from_file == 34_964 and total == 67_808_450 and years == [2022] and missing_epci == 0
+    [(arrondissements_without_city_epci,)] = _query(
+        fsw_home,
+        "select count(*) from dim_commune a join dim_commune c on a.parent_commune_code = c.commune_code "
+        "where a.commune_type = 'ARM' and a.epci_code is distinct from c.epci_code",
+    )
+    assert arrondissements_without_city_epci == 0
