@@ -32,7 +32,7 @@ class SuiteOutcome:
         return f"{self.suite} failed: " + "; ".join(parts)
 
 
-def run_suite(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = None) -> SuiteOutcome:
+def run_suite(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = None, **params) -> SuiteOutcome:
     """Validate ``frame`` with suite ``name`` in an ephemeral GX context.
 
     GX is imported here, not at module import, because it costs ~3 s. When ``docs_dir`` is
@@ -41,7 +41,7 @@ def run_suite(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = None) -
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
 
-    data, expectations = SUITES[name](frame)
+    data, expectations = SUITES[name](frame, **params)
     from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
 
     context = gx.get_context(

@@ -14,7 +14,7 @@ from ingestion.insee.snapshot import load_departments
 COMMUNE_CODE_REGEX = r"^(\d{5}|2[AB]\d{3})$"
 
 
-def raw_insee_communes(frame: pd.DataFrame):
+def raw_insee_communes(frame: pd.DataFrame, **_params):
     """Suite for ``raw.insee_communes``: codes well formed and unique, populations ≥ 0,
     centroids inside France or an overseas department, every department known."""
     import great_expectations.expectations as gxe
@@ -39,6 +39,39 @@ def raw_insee_communes(frame: pd.DataFrame):
     return data, expectations
 
 
+def raw_site_listing(frame: pd.DataFrame, *, previous_count: int | None = None, allow_drop: bool = False, **_params):
+    """Suite for the newest release of ``raw.site_listing``: site_id unique within the release,
+    coordinates inside France or an overseas department (missing ones are allowed: real sites
+    are listed so), department consistent with the commune code, and no drop of more than 20%
+    of sites against the previous release unless the user allowed it (``--allow-drop``)."""
+    import math
+
+    import great_expectations.expectations as gxe
+
+    commune = frame["commune_code"].fillna("")
+    expected_department = commune.where(~commune.str.startswith("97"), commune.str[:3]).where(
+        commune.str.startswith("97"), commune.str[:2]
+    )
+    data = frame.assign(
+        position_inside_france=inside_france(frame["latitude"], frame["longitude"]) | frame["latitude"].isna(),
+        department_matches_commune=(commune == "") | (frame["department_code"] == expected_department),
+    )
+    expectations = [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectColumnValuesToNotBeNull(column="site_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="site_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="site_name"),
+        gxe.ExpectColumnValuesToBeInSet(column="position_inside_france", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="department_matches_commune", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="site_type", value_set=["main", "antenna"]),
+        gxe.ExpectColumnValuesToBeInSet(column="site_format", value_set=["fixed", "multisite", "bus", "itinerant"]),
+    ]
+    if previous_count and not allow_drop:
+        expectations.append(gxe.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous_count * 0.8)))
+    return data, expectations
+
+
 SUITES = {
     "raw_insee_communes": raw_insee_communes,
+    "raw_site_listing": raw_site_listing,
 }

@@ -24,7 +24,7 @@ create table if not exists meta.loads (
     load_id varchar primary key, source varchar not null, kind varchar, file_name varchar not null,
     sha256 varchar not null, size_bytes bigint, as_of date, landed_at timestamptz,
     status varchar not null, reason varchar, rows_loaded bigint, rows_quarantined bigint,
-    is_demo boolean default false, updated_at timestamptz
+    is_demo boolean default false, allow_drop boolean default false, updated_at timestamptz
 );
 create table if not exists meta.quarantine (
     load_id varchar, source varchar, file varchar, sheet varchar, "row" bigint,
@@ -73,15 +73,15 @@ def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame
 
 def record_load(
     con: duckdb.DuckDBPyConnection, landed, *, status: str, kind: str | None = None,
-    is_demo: bool = False, reason: str | None = None,
+    is_demo: bool = False, reason: str | None = None, allow_drop: bool = False,
 ) -> None:
     """Insert (or keep) a landed file in the ledger with a status and its kind."""
     con.execute(
         """insert into meta.loads (load_id, source, kind, file_name, sha256, size_bytes, as_of, landed_at,
-               status, reason, is_demo, updated_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (load_id) do nothing""",
+               status, reason, is_demo, allow_drop, updated_at)
+           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (load_id) do nothing""",
         [landed.load_id, landed.source, kind, landed.original_name, landed.sha256, landed.size,
-         landed.as_of, landed.landed_at, status, reason, is_demo, datetime.now(timezone.utc)],
+         landed.as_of, landed.landed_at, status, reason, is_demo, allow_drop, datetime.now(timezone.utc)],
     )
 
 

@@ -9,6 +9,8 @@ from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.insee.assets import raw_insee_reference
 from orchestration.defs.insee.checks import gx_raw_insee_communes
 from orchestration.defs.publish.assets import build_publish_asset
+from orchestration.defs.sites.assets import raw_barometer, raw_site_listing
+from orchestration.defs.sites.checks import gx_raw_site_listing
 from orchestration.progress import progress_logger
 from orchestration.resources import WarehouseResource, dbt_resource
 
@@ -25,8 +27,8 @@ refresh_all = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[raw_insee_reference, dbt_models, serving_db],
-    asset_checks=[gx_raw_insee_communes],
+    assets=[raw_insee_reference, raw_site_listing, raw_barometer, dbt_models, serving_db],
+    asset_checks=[gx_raw_insee_communes, gx_raw_site_listing],
     jobs=[refresh_all],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     executor=dg.in_process_executor,

@@ -28,7 +28,8 @@ def land_inputs(
     """
     landed = []
     for path in paths:
-        item = land_file(settings.landing, source, path, as_of=as_of.isoformat() if as_of else None)
+        day = as_of or (date.today() if source == "sites" else None)
+        item = land_file(settings.landing, source, path, as_of=day.isoformat() if day else None)
         try:
             kind = _kind_of(source, item.path)
         except InputError as error:
@@ -36,6 +37,6 @@ def land_inputs(
                 record_load(con, item, status="failed", kind=None, reason=error.line())
             raise InputError(f"{error.line()} (kept in landing/{source}/{item.load_id}/)") from None
         with connect(settings.work_db) as con:
-            record_load(con, item, status="landed", kind=kind)
+            record_load(con, item, status="landed", kind=kind, allow_drop=allow_drop)
         landed.append(item)
     return landed

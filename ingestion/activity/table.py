@@ -79,7 +79,7 @@ def _load_csv(path, synonyms, required, header_synonyms) -> RawTable:
     text, utf8 = _decode(path)
     # the helper splits all the text it is given into lines: the head is enough
     delimiter = sniff_delimiter(text[:65536])
-    head_lines = [line.rstrip("\r") for line in text.split("\n", _HEADER_SCAN)[:_HEADER_SCAN]]
+    head_lines = [line.rstrip("\r") for line in text[: 1 << 20].split("\n", _HEADER_SCAN)[:_HEADER_SCAN]]
     head_rows = [next(csv.reader([line], delimiter=delimiter), []) for line in head_lines]
     header_index = _find_header(head_rows, header_synonyms, required, file=path, sheet=None)
     header = head_rows[header_index]
@@ -87,7 +87,7 @@ def _load_csv(path, synonyms, required, header_synonyms) -> RawTable:
     positions = match_columns(header, synonyms)
     try:
         columns, rows = _read_csv_fast(text, utf8, delimiter, header_index, len(header), positions)
-    except (pa.ArrowInvalid, _RaggedRows):
+    except pa.ArrowInvalid:
         columns, rows = _read_csv_tolerant(text, delimiter, header_index, positions, path)
     columns, rows = _drop_blank_rows(columns, rows)
     labels = {None: {field: str(header[i]).strip() for field, i in positions.items()}}
@@ -119,10 +119,6 @@ def _decode(path: Path) -> tuple[str, bytes]:
     return text, text.encode("utf-8")
 
 
-class _RaggedRows(Exception):
-    """A data line has a different number of fields than the header."""
-
-
 def _read_csv_fast(text: str, utf8: bytes, delimiter: str, header_index: int, width: int, positions):
     """pyarrow's multi-threaded parser straight into dictionary columns (the common path)."""
     names = [f"c{i}" for i in range(width)]
@@ -134,12 +130,17 @@ def _read_csv_fast(text: str, utf8: bytes, delimiter: str, header_index: int, wi
         if row.text.strip(" \t\r" + delimiter) == "":
             blank_lines += 1
             return "skip"
-        raise _RaggedRows(row.text)
+        return "error"  # a short or long line: pandas' parser below copes with those
 
     dictionary = pa.dictionary(pa.int32(), pa.string())
     table = pa_csv.read_csv(
         io.BytesIO(utf8),
-        read_options=pa_csv.ReadOptions(skip_rows=header_index + 1, column_names=names),
+        # one block per core: fewer chunks means fewer dictionaries to unify afterwards
+        read_options=pa_csv.ReadOptions(
+            skip_rows=header_index + 1,
+            column_names=names,
+            block_size=min(max(1 << 20, len(utf8) // pa.cpu_count() + 1), 1 << 28),
+        ),
         parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
         convert_options=pa_csv.ConvertOptions(
             column_types={name: dictionary for name in wanted},

@@ -14,14 +14,27 @@ def validate_sites(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split canonical rows into (good rows, rejects).
 
-    A row is rejected for a commune code not in ``known_communes``, a department that does
-    not match the commune code, or coordinates outside metropolitan France and the overseas
-    departments (or in another territory than its department's). Rows with missing
-    coordinates or a missing commune code are kept: real sites are listed so.
+    A row is rejected for a commune code not in ``known_communes`` or coordinates outside
+    metropolitan France and the overseas departments (or in another territory than its
+    department's). A department that does not match the commune code is replaced by the
+    commune's, with a note in the rejects (the row is kept). Rows with missing coordinates
+    or a missing commune code are kept: real sites are listed so.
     """
     problems: list[dict] = []
     bad: set[int] = set()
+    rows = rows.copy()
     for index, row in rows.iterrows():
+        commune, department = _text(row["commune_code"]), _text(row["department_code"])
+        if commune is not None and department is not None and not _department_matches(commune, department):
+            # The commune code is the better source (the geocoder's department is often a typo):
+            # the row is kept with the commune's department, and the fix is noted.
+            fixed = commune[:3] if commune.startswith("97") else commune[:2]
+            rows.at[index, "department_code"] = fixed
+            row = rows.loc[index]
+            problems.append({
+                "file": file, "row": int(row["source_row"]), "column": "department_code", "value": department,
+                "reason": f"department does not match commune {commune} (kept with department {fixed})",
+            })
         for column, value, reason in _row_problems(row, known_communes):
             problems.append(
                 {"file": file, "row": int(row["source_row"]), "column": column, "value": value, "reason": reason}
@@ -36,8 +49,6 @@ def _row_problems(row: pd.Series, known_communes: set[str]) -> list[tuple[str, o
     commune, department = _text(row["commune_code"]), _text(row["department_code"])
     if commune is not None and commune not in known_communes:
         found.append(("commune_code", commune, "unknown commune code"))
-    if commune is not None and department is not None and not _department_matches(commune, department):
-        found.append(("department_code", department, f"department does not match commune {commune}"))
     lat, lon = row["latitude"], row["longitude"]
     if not (pd.isna(lat) or pd.isna(lon)):
         territory = territory_of(float(lat), float(lon))

@@ -34,7 +34,11 @@ def commune_code(value: object) -> str | None:
     if text is None:
         return None
     text = text.upper()
-    return text.zfill(5) if text.isdigit() else text
+    if text.isdigit():
+        return text.zfill(5)
+    if len(text) < 5 and text[:2] in ("2A", "2B") and text[2:].isdigit():
+        return text[:2] + text[2:].zfill(3)  # "2B14" → "2B014": the leading zeros were lost
+    return text
 
 
 def postcode(value: object) -> str | None:

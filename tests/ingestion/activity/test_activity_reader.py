@@ -176,3 +176,16 @@ def test_partner_codes(label, code):
 
 def test_ten_partner_codes_with_french_labels():
     assert len(PARTNERS) == 10 and PARTNERS["other"] == "Autre partenaire"
+
+
+def test_lines_with_missing_or_extra_fields_still_load():
+    rows = read("ragged.csv").rows
+    assert rows["site_id"].tolist() == ["101", "102", "103"]
+    assert rows["requests"].sum() == 12
+    assert rows["source_row"].tolist() == [2, 3, 4]
+
+
+def test_csv_with_title_rows_above_the_header():
+    result = read("title_rows.csv")
+    assert result.rows["source_row"].tolist() == [5]
+    assert result.rejects[["row", "value", "reason"]].values.tolist() == [[7, "-4", "negative count"]]

@@ -120,13 +120,13 @@ def test_2024_listing_against_insee_communes():
     assert len(unknown) == 14 and unknown["value"].str.startswith("976").all()
     # The one real inconsistency: a department-27 bus registered at a Rouen (76) address.
     others = rejects[rejects["reason"] != "unknown commune code"]
-    assert others["reason"].tolist() == ["department does not match commune 76540"]
-    assert len(good) == 2830
+    assert others["reason"].tolist() == ["department does not match commune 76540 (kept with department 76)"]
+    assert len(good) == 2831
 
 
-def test_january_geocoder_mistakes_are_caught_by_department_check():
+def test_january_geocoder_mistakes_are_noted_and_the_sites_kept():
     rows = listing(JAN02_CSV).rows
     known = set(rows["commune_code"].dropna())
     good, rejects = validate_sites(rows, known, file=JAN02_CSV)
     assert len(rejects) == 6 and rejects["reason"].str.startswith("department does not match").all()
-    assert len(good) == 450  # the two sites without coordinates (nor commune) stay
+    assert len(good) == 456  # kept with the commune's department; the two without coordinates stay

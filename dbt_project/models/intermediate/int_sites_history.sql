@@ -1,0 +1,95 @@
+-- SCD2 windows of each site across full releases of the listing.
+-- A new version starts when a site first appears, reappears after missing from a release,
+-- or changes a tracked attribute (name, address, commune, type/format, opening hours) or
+-- moves more than 50 m. A version ends (valid_to, exclusive) at the as-of date of the first
+-- release where the site is absent or changed.
+with rows as (
+    select * from {{ ref('stg_anct__sites') }}
+),
+
+releases as (
+    select as_of, row_number() over (order by as_of) as release_index
+    from (select distinct as_of from rows)
+),
+
+tracked as (
+    select
+        rows.*,
+        releases.release_index,
+        md5(concat_ws('|',
+            coalesce(site_name, ''), coalesce(address, ''), coalesce(commune_code, ''),
+            coalesce(site_type, ''), coalesce(site_format, ''),
+            coalesce(hours_mon, '?'), coalesce(hours_tue, '?'), coalesce(hours_wed, '?'),
+            coalesce(hours_thu, '?'), coalesce(hours_fri, '?'), coalesce(hours_sat, '?'),
+            coalesce(hours_sun, '?')
+        )) as attributes_hash
+    from rows
+    join releases using (as_of)
+),
+
+compared as (
+    select
+        *,
+        lag(release_index) over w as previous_release_index,
+        lag(attributes_hash) over w as previous_hash,
+        lag(latitude) over w as previous_latitude,
+        lag(longitude) over w as previous_longitude
+    from tracked
+    window w as (partition by site_id order by as_of)
+),
+
+flagged as (
+    select
+        *,
+        case
+            when previous_release_index is null then true
+            when previous_release_index <> release_index - 1 then true
+            when previous_hash <> attributes_hash then true
+            when latitude is not null and previous_latitude is not null
+                and {{ haversine_km('latitude', 'longitude', 'previous_latitude', 'previous_longitude') }} > 0.05
+                then true
+            when (latitude is null) <> (previous_latitude is null) then true
+            else false
+        end as starts_version
+    from compared
+),
+
+versioned as (
+    select
+        *,
+        sum(case when starts_version then 1 else 0 end) over (
+            partition by site_id order by as_of rows unbounded preceding
+        ) as version_number
+    from flagged
+),
+
+windows as (
+    select
+        site_id,
+        version_number,
+        min(as_of) as valid_from,
+        max(release_index) as last_release_index,
+        arg_max(load_id, as_of) as load_id
+    from versioned
+    group by site_id, version_number
+),
+
+final as (
+    select
+        windows.site_id,
+        windows.version_number,
+        windows.valid_from,
+        next_release.as_of as valid_to,
+        versioned.* exclude (site_id, version_number, load_id, as_of, release_index, previous_release_index,
+                             previous_hash, previous_latitude, previous_longitude, starts_version, attributes_hash),
+        windows.load_id as last_load_id
+    from windows
+    join versioned
+        on versioned.site_id = windows.site_id
+        and versioned.version_number = windows.version_number
+        and versioned.release_index = windows.last_release_index
+    left join releases as next_release
+        on next_release.release_index = windows.last_release_index + 1
+)
+
+select * from final

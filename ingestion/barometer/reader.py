@@ -1,0 +1,103 @@
+"""The published France Services counts, from the barometer's detail and synthesis files.
+
+Detail files give a monthly series (national: `maille_geographique`, `date`, `valeur`; regional:
+`code_region`, `date`, `valeur`); synthesis files give the latest value and the target per
+territory (`valeur_actuelle`, `date_valeur_actuelle`, `cible`, `date_cible`). The layout is
+recognised from the header, never from the file name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ingestion.errors import InputError
+from ingestion.textfiles import decode_text, match_columns, parse_french_number, read_csv_rows
+
+INDICATOR = "nb-labellisations-france-services"
+COLUMNS = {
+    "indicator": ["id_indicateur"],
+    "national": ["maille_geographique"],
+    "region": ["code_region"],
+    "department": ["code_departement"],
+    "date": ["date"],
+    "value": ["valeur"],
+    "current_value": ["valeur_actuelle"],
+    "current_date": ["date_valeur_actuelle"],
+    "target": ["cible"],
+    "target_date": ["date_cible"],
+}
+OUTPUT = ["level", "territory_code", "date", "value", "kind", "source_row"]
+
+
+@dataclass(frozen=True)
+class BarometerRows:
+    """France Services rows of one barometer file: published counts and targets."""
+
+    rows: pd.DataFrame
+    layout: str
+
+
+def _number(text: str, *, path: Path, row: int, column: str) -> float | None:
+    try:
+        return parse_french_number(text)
+    except ValueError:
+        raise InputError(f"not a number: {text[:40]!r}", file=path, row=row, column=column) from None
+
+
+def _date(text: str, *, path: Path, row: int, column: str):
+    try:
+        return pd.Timestamp(text).date()
+    except ValueError:
+        raise InputError(f"not a date: {text[:40]!r}", file=path, row=row, column=column) from None
+
+
+def read_barometer(path: Path) -> BarometerRows:
+    """Return the rows of indicator ``nb-labellisations-france-services`` (counts, targets).
+
+    ``level`` is national, region or department; ``kind`` is ``published`` or ``target``.
+    """
+    path = Path(path)
+    decode_text(path)
+    rows = read_csv_rows(path)
+    header = rows[0]
+    pos = match_columns(header, COLUMNS)
+    if "indicator" not in pos:
+        raise InputError("missing required column 'id_indicateur'", file=path, row=1, column="id_indicateur")
+    if "national" in pos and "value" in pos:
+        layout, level = "detail", "national"
+    elif "region" in pos and "value" in pos:
+        layout, level = "detail", "region"
+    elif "current_value" in pos:
+        layout = "synthesis"
+        level = "department" if "department" in pos else "region" if "region" in pos else "national"
+    else:
+        raise InputError("not a barometer layout: expected 'valeur' or 'valeur_actuelle'", file=path, row=1)
+    records = []
+    for number, cells in enumerate(rows[1:], start=2):
+        get = lambda f: cells[pos[f]].strip() if f in pos and pos[f] < len(cells) else ""  # noqa: E731
+        if get("indicator") != INDICATOR:
+            continue
+        code = "FR" if level == "national" else get(level)
+        if level == "department":
+            code = code.zfill(2)
+        if layout == "detail":
+            records.append({"level": level, "territory_code": code,
+                            "date": _date(get("date"), path=path, row=number, column="date"),
+                            "value": _number(get("value"), path=path, row=number, column="valeur"),
+                            "kind": "published", "source_row": number})
+        else:
+            records.append({"level": level, "territory_code": code,
+                            "date": _date(get("current_date"), path=path, row=number, column="date_valeur_actuelle"),
+                            "value": _number(get("current_value"), path=path, row=number, column="valeur_actuelle"),
+                            "kind": "published", "source_row": number})
+            if get("target") and get("target_date"):
+                records.append({"level": level, "territory_code": code,
+                                "date": _date(get("target_date"), path=path, row=number, column="date_cible"),
+                                "value": _number(get("target"), path=path, row=number, column="cible"),
+                                "kind": "target", "source_row": number})
+    if not records:
+        raise InputError(f"no rows of indicator {INDICATOR!r}", file=path)
+    return BarometerRows(pd.DataFrame.from_records(records, columns=OUTPUT), layout)

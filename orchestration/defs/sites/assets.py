@@ -1,0 +1,141 @@
+"""The national site listing (asset `raw/site_listing`) and the barometer (`raw/barometer`)."""
+
+from datetime import date
+
+import dagster as dg
+import pandas as pd
+
+from ingestion.barometer import read_barometer
+from ingestion.errors import InputError
+from ingestion.landing import read_manifest
+from ingestion.sites.releases import Release, assemble_listing
+from ingestion.store import connect, loads, quarantine, replace_table, set_load_status
+from orchestration.defs.demo import demo_listing_path
+from orchestration.defs.ledger import USABLE
+from orchestration.defs.insee.assets import RAW_INSEE_REFERENCE
+from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
+
+RAW_SITE_LISTING = dg.AssetKey(["raw", "site_listing"])
+RAW_BAROMETER = dg.AssetKey(["raw", "barometer"])
+
+
+def _releases(settings, ledger: pd.DataFrame) -> list[Release]:
+    releases = []
+    for _, row in ledger.iterrows():
+        landed = read_manifest(settings.landing, "sites", row["load_id"])
+        as_of = date.fromisoformat(landed.as_of) if landed.as_of else pd.Timestamp(row["landed_at"]).date()
+        releases.append(Release(row["load_id"], as_of, landed.path, landed.sha256))
+    return releases
+
+
+@dg.asset(
+    key=RAW_SITE_LISTING,
+    deps=[RAW_INSEE_REFERENCE],
+    group_name="sites",
+    kinds={"duckdb", "pandas"},
+    owners=[OWNER],
+    pool=WORK_DB_POOL,
+    description=(
+        "Every release of the national France Services listing in `raw.site_listing`. Grain: one "
+        "row per release (as-of date) × site. Source: the ANCT listings landed by `fsw ingest "
+        "sites` (CSV of any dialect or GeoJSON, 2020 map exports to the 2024 data.gouv file), or "
+        "the demo listing while no real one was loaded. Rebuilt from all releases on every run, "
+        "so the order of loading never matters; rows with an unknown commune or coordinates "
+        "outside France go to quarantine."
+    ),
+)
+def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Read, validate and identify every usable release of the listing."""
+    settings = warehouse.settings()
+    with connect(settings.work_db) as con:
+        ledger = loads(con, "sites", USABLE)
+        communes = con.execute(
+            "select commune_code, department_code, latitude, longitude from raw.insee_communes"
+        ).df()
+        aliases = dict(con.execute("select alias_code, commune_code from raw.insee_commune_aliases").fetchall())
+    releases = _releases(settings, ledger)
+    if not releases:
+        path = demo_listing_path(settings)
+        releases = [Release("demo", date.today(), path, "demo", is_demo=True)]
+        context.log.info(f"no real listing loaded: using the demo listing {path}")
+    try:
+        assembled = assemble_listing(releases, communes, aliases)
+    except InputError as error:
+        failed = next((r.load_id for r in releases if r.path.name == error.file), None)
+        with connect(settings.work_db) as con:
+            if failed:
+                set_load_status(con, [failed], "failed", reason=error.line())
+        raise dg.Failure(description=error.line()) from None
+    rows = assembled.rows
+    is_demo = bool(releases[0].is_demo)
+    rows["is_demo"] = is_demo
+    with connect(settings.work_db) as con:
+        replace_table(con, "raw", "site_listing", rows)
+        for load_id, rejects in assembled.rejects.items():
+            if load_id != "demo":
+                quarantine(con, load_id, "sites", rejects)
+        for load_id, reason in assembled.skipped.items():
+            set_load_status(con, [load_id], "loaded" if "replaced" not in reason else "superseded", reason=reason)
+        pending = ledger[ledger["status"] == "landed"]["load_id"].tolist()
+        for load_id in pending:
+            if load_id in assembled.counts:
+                set_load_status(
+                    con, [load_id], "loaded", rows_loaded=assembled.counts[load_id],
+                    rows_quarantined=len(assembled.rejects.get(load_id, [])),
+                )
+    per_release = (
+        rows.groupby("as_of").agg(sites=("site_id", "size"), mobile=("is_mobile", "sum")).reset_index()
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "rows": len(rows),
+            "releases": len(assembled.counts),
+            "quarantined_rows": int(sum(len(r) for r in assembled.rejects.values())),
+            "demo": is_demo,
+            "landing_files": dg.MetadataValue.json([{"load_id": r.load_id, "file": r.path.name, "as_of": str(r.as_of)} for r in releases]),
+            "sha256": ", ".join(r.sha256 for r in releases),
+            "hours_parser_coverage": dg.MetadataValue.json(assembled.hours_coverage),
+            "sites_per_release": dg.MetadataValue.md(per_release.to_markdown(index=False)),
+            "preview": dg.MetadataValue.md(rows[["site_id", "site_name", "commune_code", "site_type", "site_format", "as_of"]].head(10).to_markdown(index=False)),
+        }
+    )
+
+
+@dg.asset(
+    key=RAW_BAROMETER,
+    group_name="sites",
+    kinds={"duckdb", "pandas"},
+    owners=[OWNER],
+    pool=WORK_DB_POOL,
+    description=(
+        "Published France Services counts and targets (`raw.barometer`) from the Etalab barometer "
+        "files (indicator nb-labellisations-france-services). Grain: one row per level × "
+        "territory × date × kind (published, target). Source: `fsw ingest barometer`. Empty "
+        "until a barometer file is loaded; rebuilt from all loads on every run."
+    ),
+)
+def raw_barometer(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Read every usable barometer file into one table of published counts and targets."""
+    settings = warehouse.settings()
+    with connect(settings.work_db) as con:
+        ledger = loads(con, "barometer", USABLE)
+    frames = []
+    for _, row in ledger.iterrows():
+        landed = read_manifest(settings.landing, "barometer", row["load_id"])
+        try:
+            frames.append(read_barometer(landed.path).rows.assign(load_id=landed.load_id))
+        except InputError as error:
+            with connect(settings.work_db) as con:
+                set_load_status(con, [landed.load_id], "failed", reason=error.line())
+            raise dg.Failure(description=error.line()) from None
+    columns = ["level", "territory_code", "date", "value", "kind", "source_row", "load_id"]
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        {"level": pd.Series(dtype="string"), "territory_code": pd.Series(dtype="string"),
+         "date": pd.Series(dtype="datetime64[s]"), "value": pd.Series(dtype="float64"),
+         "kind": pd.Series(dtype="string"), "source_row": pd.Series(dtype="int64"), "load_id": pd.Series(dtype="string")}
+    )
+    with connect(settings.work_db) as con:
+        replace_table(con, "raw", "barometer", table[columns])
+        pending = ledger[ledger["status"] == "landed"]["load_id"].tolist()
+        set_load_status(con, pending, "loaded", rows_loaded=len(table), rows_quarantined=0)
+    return dg.MaterializeResult(metadata={"rows": len(table), "files": len(frames), "quarantined_rows": 0})

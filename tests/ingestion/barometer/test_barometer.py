@@ -1,0 +1,33 @@
+"""Barometer reader: the published national series and targets."""
+
+import pytest
+
+from ingestion.barometer import read_barometer
+from ingestion.errors import InputError
+from tests.conftest import real_file
+
+
+def test_national_detail_series():
+    rows = read_barometer(real_file("barometre", "barometre-resultats-detail-national.csv")).rows
+    series = dict(zip(rows["date"].astype(str), rows["value"]))
+    assert series["2020-01-31"] == 460 and series["2022-04-30"] == 2197 and series["2022-11-30"] == 2538
+
+
+def test_department_synthesis_has_targets():
+    rows = read_barometer(real_file("barometre", "barometre-resultats-synthese-departemental.csv")).rows
+    ain = rows[(rows["territory_code"] == "01")]
+    assert set(ain["kind"]) == {"published", "target"}
+    assert ain[ain["kind"] == "target"]["value"].iloc[0] == 23
+
+
+def test_fixture_with_bad_value_names_row_and_column(tmp_path):
+    path = tmp_path / "baro.csv"
+    path.write_text(
+        "mesure,indicateur,id_indicateur,maille_geographique,date,valeur,unite\n"
+        "m,i,nb-labellisations-france-services,national,2020-01-31,460.0,labellisations\n"
+        "m,i,nb-labellisations-france-services,national,2020-02-29,beaucoup,labellisations\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as error:
+        read_barometer(path)
+    assert str(error.value) == "baro.csv: row 3, column 'valeur': not a number: 'beaucoup'"

@@ -1,0 +1,76 @@
+"""Site listing end to end: history across releases, gates, network growth."""
+
+import hashlib
+
+import duckdb
+import pytest
+
+from tests.conftest import last_line, real_file, run_fsw
+
+pytestmark = pytest.mark.slow
+
+
+def _query(home, sql):
+    con = duckdb.connect(str(home / "serving" / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_history_growth_and_bad_releases(fsw_home, tmp_path):
+    march = real_file("anct-france-services", "2020-03-10_a249d68_france_services.geojson")
+    october = real_file("anct-france-services", "2020-10-12_0584fe1_france_services.geojson")
+    listing_2024 = real_file("anct-france-services", "2024-08-01_liste-fs-20240801.csv")
+    barometer = real_file("barometre", "barometre-resultats-detail-national.csv")
+
+    assert run_fsw(fsw_home, "ingest", "sites", str(march), "--as-of", "2020-03-10", "--no-publish").returncode == 0
+    assert run_fsw(fsw_home, "ingest", "barometer", str(barometer), "--no-publish").returncode == 0
+    done = run_fsw(fsw_home, "ingest", "sites", str(october), "--as-of", "2020-10-12")
+    assert done.returncode == 0, done.stderr
+    [(kept, closed, versions_128, demo)] = _query(fsw_home, """
+        select
+          (select count(distinct site_id) from dim_site where valid_from = '2020-03-10' and site_id in
+              (select site_id from dim_site where is_current)),
+          (select list(site_id) from dim_site where valid_to = '2020-10-12' and site_id not in
+              (select site_id from dim_site where is_current)),
+          (select list(site_name order by valid_from) from dim_site where site_id = '128'),
+          (select count(*) from dim_site where is_demo)""")
+    assert kept == 580 and closed == ["523"] and versions_128 == ["Is-sur-Tile", "Is-sur-Tille"] and demo == 0
+    mix = dict(((t, m), n) for t, m, n in _query(
+        fsw_home, "select site_type, is_mobile, count(*) from dim_site where is_current group by all"))
+    assert mix == {("main", False): 813, ("main", True): 43, ("antenna", False): 42, ("antenna", True): 10}
+
+    serving = fsw_home / "serving" / "warehouse.duckdb"
+    before = hashlib.sha256(serving.read_bytes()).hexdigest()
+    # A release without coordinates, a duplicated id, a truncated GeoJSON: one line each, serving unchanged.
+    no_coords = tmp_path / "no_coords.csv"
+    no_coords.write_text("id_fs,lib_fs,insee_com\n1,Site A,01001\n", encoding="utf-8")
+    duplicated = tmp_path / "duplicated.csv"
+    duplicated.write_text("id_fs,lib_fs,insee_com,latitude,longitude\n1,A,01001,46.1,5.8\n1,B,01002,46.0,5.4\n", encoding="utf-8")
+    truncated = tmp_path / "truncated.geojson"
+    truncated.write_text(october.read_text(encoding="utf-8")[:5000], encoding="utf-8")
+    for path, expected in [(no_coords, "coordinates"), (duplicated, "1"), (truncated, "truncated.geojson")]:
+        done = run_fsw(fsw_home, "ingest", "sites", str(path), "--as-of", "2020-11-01")
+        assert done.returncode == 1, done.stderr
+        line = last_line(done.stderr)
+        assert line.startswith("fsw: error:") and path.name in line and expected in line, line
+        assert "Traceback" not in done.stderr
+        assert list((fsw_home / "landing" / "sites").glob(f"*/{path.name}"))
+    assert hashlib.sha256(serving.read_bytes()).hexdigest() == before
+
+    done = run_fsw(fsw_home, "ingest", "sites", str(listing_2024), "--as-of", "2024-08-01")
+    assert done.returncode == 0, done.stderr
+    [(current, main, antenna, mobile, charter, no_hours, valserhone)] = _query(fsw_home, """
+        select count(*), count(*) filter (where site_type = 'main'), count(*) filter (where site_type = 'antenna'),
+               count(*) filter (where is_mobile), count(*) filter (where charter_compliant),
+               count(*) filter (where weekly_opening_hours is null),
+               max(weekly_opening_hours) filter (where site_id = '1')
+        from dim_site where is_current""")
+    assert (current, main, antenna, mobile, no_hours, valserhone) == (2845, 2721, 124, 163, 48, 28.5)
+    assert 2500 <= charter <= 2600
+    growth = dict((str(m), (lab, pub)) for m, lab, pub in _query(
+        fsw_home, "select month_end, main_sites_labelled, published_sites from mart_network_growth "
+                  "where month_end in ('2022-04-30', '2022-11-30')"))
+    assert growth["2022-11-30"] == (2538, 2538)
+    assert abs(growth["2022-04-30"][0] - 2197) <= 30 and growth["2022-04-30"][1] == 2197
