@@ -71,7 +71,59 @@ def raw_site_listing(frame: pd.DataFrame, *, previous_count: int | None = None, 
     return data, expectations
 
 
+MAX_REJECTED_SHARE = 0.5
+"""A file with more than half of its rows rejected is corrupted (shifted columns, wrong file)."""
+
+
+def _export_common(frame: pd.DataFrame, reject_share: dict | None):
+    import great_expectations.expectations as gxe
+
+    shares = frame["load_id"].map(reject_share or {}).fillna(0.0).astype(float)
+    data = frame.assign(load_rejected_share=shares)
+    expectations = [
+        gxe.ExpectColumnValuesToNotBeNull(column="site_id"),
+        gxe.ExpectColumnValuesToNotBeNull(column="month"),
+        gxe.ExpectColumnValuesToBeBetween(column="load_rejected_share", max_value=MAX_REJECTED_SHARE),
+    ]
+    return data, expectations
+
+
+def raw_activity(frame: pd.DataFrame, *, reject_share: dict | None = None, **_params):
+    """Suite for ``raw.activity`` (the partitions of one run): site and month present, counts
+    ≥ 0, resolved ≤ requests, partner codes known, and no load with more than half of its rows
+    rejected (a corrupted file)."""
+    import great_expectations.expectations as gxe
+
+    from ingestion.activity import PARTNERS
+
+    data, expectations = _export_common(frame, reject_share)
+    resolved = data["resolved_first_visit"]
+    data = data.assign(resolved_within_requests=resolved.isna() | (resolved <= data["requests"]))
+    expectations += [
+        gxe.ExpectColumnValuesToBeBetween(column="requests", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(column="resolved_within_requests", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="partner_code", value_set=sorted(PARTNERS)),
+    ]
+    return data, expectations
+
+
+def raw_satisfaction(frame: pd.DataFrame, *, reject_share: dict | None = None, **_params):
+    """Suite for ``raw.satisfaction``: site and month present, scores 1–5, satisfied consistent
+    with the score, and no load with more than half of its rows rejected."""
+    import great_expectations.expectations as gxe
+
+    data, expectations = _export_common(frame, reject_share)
+    data = data.assign(satisfied_matches_score=data["satisfied"] == (data["satisfaction_score"] >= 4))
+    expectations += [
+        gxe.ExpectColumnValuesToBeBetween(column="satisfaction_score", min_value=1, max_value=5),
+        gxe.ExpectColumnValuesToBeInSet(column="satisfied_matches_score", value_set=[True]),
+    ]
+    return data, expectations
+
+
 SUITES = {
+    "raw_activity": raw_activity,
+    "raw_satisfaction": raw_satisfaction,
     "raw_insee_communes": raw_insee_communes,
     "raw_site_listing": raw_site_listing,
 }

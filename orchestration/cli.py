@@ -63,7 +63,7 @@ def run() -> None:
     from orchestration.runner import run_job
 
     settings = load_settings()
-    summary = run_job(settings)
+    summary = run_job(settings, full=True)
     _print_summary(summary, settings)
     if not summary.success:
         raise InputError(summary.failure)

@@ -33,6 +33,7 @@ class Settings:
     home: Path
     max_volume_drop: float = 0.20
     travel: TravelModel = TravelModel()
+    demo_months: int = 12
 
     @property
     def landing(self) -> Path:
@@ -93,6 +94,8 @@ def apply_environment(settings: Settings) -> None:
 
 
 def load_settings() -> Settings:
-    """Read ``FSW_HOME`` (default ``./warehouse``) once and return the settings."""
+    """Read ``FSW_HOME`` (default ``./warehouse``) and ``FSW_DEMO_MONTHS`` (months of demo
+    exports a new home gets, default 12) once and return the settings."""
     home = Path(os.environ.get("FSW_HOME") or "warehouse").expanduser().resolve()
-    return Settings(home=home)
+    demo_months = int(os.environ.get("FSW_DEMO_MONTHS") or 12)
+    return Settings(home=home, demo_months=demo_months)

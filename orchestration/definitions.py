@@ -6,6 +6,9 @@ import dagster as dg
 
 from orchestration.config import apply_environment, load_settings
 from orchestration.defs.dbt.assets import dbt_models
+from orchestration.defs.exports.assets import FILES_ASSETS, MONTHLY_ASSETS
+from orchestration.defs.exports.checks import EXPORT_CHECKS
+from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.insee.assets import raw_insee_reference
 from orchestration.defs.insee.checks import gx_raw_insee_communes
 from orchestration.defs.publish.assets import build_publish_asset
@@ -18,18 +21,41 @@ apply_environment(load_settings())
 
 serving_db = build_publish_asset(sorted(k for k in dbt_models.keys if k.path[0] == "marts"))
 
+RAW_SOURCES = [raw_insee_reference, raw_site_listing, raw_barometer, *FILES_ASSETS]
+
 REFRESH_JOB = "refresh_all"
 refresh_all = dg.define_asset_job(
     REFRESH_JOB,
     selection=dg.AssetSelection.all(),
-    description="Rebuild every raw table, run the gates, build dbt and publish the serving DB.",
+    partitions_def=MONTHLY,
+    description=(
+        "Rebuild every raw table, the monthly partitions chosen (activity, satisfaction), run the "
+        "gates, build dbt and publish the serving DB."
+    ),
+    executor_def=dg.in_process_executor,
+)
+
+LOAD_SOURCES_JOB = "load_sources"
+load_sources = dg.define_asset_job(
+    LOAD_SOURCES_JOB,
+    selection=dg.AssetSelection.assets(*RAW_SOURCES),
+    description="Land-side step: reference data, listing, barometer, and parse every newly landed export.",
+    executor_def=dg.in_process_executor,
+)
+
+BUILD_JOB = "build_and_publish"
+build_and_publish = dg.define_asset_job(
+    BUILD_JOB,
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_SOURCES),
+    partitions_def=MONTHLY,
+    description="Monthly partitions of the exports (a single run per range), dbt build and publish.",
     executor_def=dg.in_process_executor,
 )
 
 defs = dg.Definitions(
-    assets=[raw_insee_reference, raw_site_listing, raw_barometer, dbt_models, serving_db],
-    asset_checks=[gx_raw_insee_communes, gx_raw_site_listing],
-    jobs=[refresh_all],
+    assets=[*RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db],
+    asset_checks=[gx_raw_insee_communes, gx_raw_site_listing, *EXPORT_CHECKS],
+    jobs=[refresh_all, load_sources, build_and_publish],
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     executor=dg.in_process_executor,
     loggers={"progress": progress_logger},

@@ -10,6 +10,7 @@ from ingestion.insee.kinds import detect_insee_kind
 from ingestion.landing import LandedFile, land_file
 from ingestion.store import connect, record_load
 from orchestration.config import Settings
+from orchestration.defs.demo import demo_registry
 
 
 def _kind_of(source: str, path: Path) -> str:
@@ -37,6 +38,7 @@ def land_inputs(
                 record_load(con, item, status="failed", kind=None, reason=error.line())
             raise InputError(f"{error.line()} (kept in landing/{source}/{item.load_id}/)") from None
         with connect(settings.work_db) as con:
-            record_load(con, item, status="landed", kind=kind, allow_drop=allow_drop)
+            record_load(con, item, status="landed", kind=kind, allow_drop=allow_drop,
+                        is_demo=item.sha256 in demo_registry(settings))
         landed.append(item)
     return landed

@@ -23,7 +23,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     def settings(self) -> Settings:
         """The typed settings of this warehouse home, folders created."""
-        settings = Settings(home=Path(self.home).resolve()) if self.home else load_settings()
+        settings = load_settings()
+        if self.home:
+            settings = Settings(home=Path(self.home).resolve(), demo_months=settings.demo_months)
         return settings.ensure()
 
 

@@ -42,31 +42,97 @@ def ensure_dbt_manifest() -> None:
         raise InputError(f"dbt parse failed: {(done.stdout + done.stderr).strip().splitlines()[-1:]}")
 
 
-def run_job(settings: Settings, *, publish: bool = True, tags: dict | None = None) -> RunSummary:
-    """Materialise every asset (or all but publish) in-process, recorded in the instance."""
+def run_job(settings: Settings, *, publish: bool = True, tags: dict | None = None, full: bool = False) -> RunSummary:
+    """Load the sources, then build the touched months, dbt and publish: two Dagster runs.
+
+    The first run lands-side assets (reference, listing, barometer, parsing of new export files);
+    the months its files cover are then known, and the second run materialises those monthly
+    partitions as one single-run backfill, builds dbt and publishes. ``full`` rebuilds every
+    month that has data. Both runs are recorded in the instance (FSW_HOME/dagster).
+    """
     apply_environment(settings.ensure())
     ensure_dbt_manifest()
     import dagster as dg
 
-    from orchestration.definitions import REFRESH_JOB, defs
-    from orchestration.defs.publish.assets import SERVING_DB
-    from orchestration.progress import progress_logger
+    from orchestration.definitions import BUILD_JOB, LOAD_SOURCES_JOB, defs
 
     # Dagster's own console handler repeats every DEBUG event; the progress logger says enough.
     logging.getLogger("dagster").setLevel(logging.WARNING)
-    job = defs.resolve_job_def(REFRESH_JOB)
-    selection = None
+    base_tags = tags or {"fsw/trigger": "cli"}
+    (settings.home / "logs").mkdir(parents=True, exist_ok=True)
+    (settings.home / "logs" / "last_run.log").write_text("", encoding="utf-8")
+    first = _execute(settings, defs.resolve_job_def(LOAD_SOURCES_JOB), None, base_tags)
+    if not first.success:
+        return first
+    months = months_to_build(settings, full=full)
+    selection = _build_selection(defs, publish=publish, with_months=bool(months))
+    run_tags = dict(base_tags)
+    if months:
+        run_tags.update({RANGE_START: months[0], RANGE_END: months[-1]})
+        print(f"[months] {months[0][:7]} → {months[-1][:7]} ({len(months)} partitions)", file=sys.stderr, flush=True)
+    second = _execute(settings, defs.resolve_job_def(BUILD_JOB), selection, run_tags)
+    second.checks_passed = first.checks_passed + second.checks_passed
+    return second
+
+
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+
+def months_to_build(settings: Settings, *, full: bool) -> list[str]:
+    """Partition keys to rebuild: months of newly parsed files, or every month with data.
+
+    When a real file arrives while demo rows are in place, every month is rebuilt so the demo
+    rows disappear entirely.
+    """
+    from ingestion.store import connect
+    from orchestration.defs.exports.partitions import month_keys
+    from orchestration.defs.exports.sources import EXPORT_SOURCES
+    from orchestration.defs.exports.tables import months_pending, months_with_data
+
+    wanted: set[str] = set()
+    for source in EXPORT_SOURCES:
+        pending = months_pending(settings, source.name)
+        with connect(settings.work_db) as con:
+            real_pending = con.execute(
+                "select count(*) > 0 from meta.loads where source = ? and status = 'parsed' and not is_demo",
+                [source.name]).fetchone()[0]
+            demo_in_place = con.execute(
+                f"select count(*) > 0 from raw.{source.name} r join meta.loads l using (load_id) where l.is_demo"
+            ).fetchone()[0]
+        if full or (real_pending and demo_in_place):
+            wanted |= set(months_with_data(settings, source.name))
+        wanted |= set(pending)
+    if not wanted:
+        return []
+    return month_keys(min(wanted), max(wanted))
+
+
+def _build_selection(defs, *, publish: bool, with_months: bool):
+    from orchestration.defs.exports.assets import MONTHLY_ASSETS
+    from orchestration.defs.publish.assets import SERVING_DB
+    from orchestration.definitions import RAW_SOURCES
+
+    graph = defs.resolve_asset_graph()
+    excluded = {key for asset in RAW_SOURCES for key in asset.keys}
+    if not with_months:
+        excluded |= {key for asset in MONTHLY_ASSETS for key in asset.keys}
     if not publish:
-        selection = [key for key in defs.resolve_asset_graph().get_all_asset_keys() if key != SERVING_DB]
+        excluded.add(SERVING_DB)
+    return [key for key in graph.get_all_asset_keys() if key not in excluded and graph.get(key).is_materializable]
+
+
+def _execute(settings: Settings, job, selection, tags) -> RunSummary:
+    import dagster as dg
+
     log_path = settings.home / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's own log lines go to a file: stderr carries the concise progress, stdout stays clean.
-    with dg.DagsterInstance.get() as instance, open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    with dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             asset_selection=selection,
-            tags=tags or {"fsw/trigger": "cli"},
+            tags=tags,
             run_config={"loggers": {"progress": {}}},
         )
     return _summarise(result)

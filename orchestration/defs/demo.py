@@ -25,3 +25,88 @@ def demo_listing_path(settings: Settings, *, n_sites: int = 2845, seed: int = 0)
     write_demo_listing(communes, partial, n_sites=n_sites, seed=seed)
     partial.replace(path)
     return path
+
+
+REGISTRY_NAME = "registry.json"
+
+
+def demo_registry(settings: Settings) -> set[str]:
+    """sha256 of every demo file this home generated (so landing can mark them demo)."""
+    import json
+
+    path = settings.demo / REGISTRY_NAME
+    if not path.exists():
+        return set()
+    return set(json.loads(path.read_text(encoding="utf-8")))
+
+
+def register_demo_files(settings: Settings, paths: list[Path]) -> None:
+    """Remember generated demo files by content hash (names are not trusted)."""
+    import json
+    import os
+
+    from ingestion.landing import sha256_of
+
+    known = demo_registry(settings) | {sha256_of(p) for p in paths}
+    settings.demo.mkdir(parents=True, exist_ok=True)
+    partial = settings.demo / f".{REGISTRY_NAME}.partial"
+    partial.write_text(json.dumps(sorted(known)), encoding="utf-8")
+    os.replace(partial, settings.demo / REGISTRY_NAME)
+
+
+def current_sites(settings: Settings):
+    """site_id, department_code, labelled_on of the sites in the newest listing release."""
+    from ingestion.store import connect
+
+    with connect(settings.work_db) as con:
+        return con.execute(
+            """select site_id, department_code, coalesce(labelled_on, as_of) as labelled_on
+               from raw.site_listing where as_of = (select max(as_of) from raw.site_listing)"""
+        ).df()
+
+
+def write_demo_export_files(settings: Settings, target: Path, *, months: int, seed: int = 0) -> dict:
+    """Write ``months`` months of demo exports (ending last month) under ``target``."""
+    from datetime import date
+
+    from ingestion.demo import write_demo_exports
+
+    today = date.today()
+    end_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    sites = current_sites(settings)
+    sites["labelled_on"] = sites["labelled_on"].dt.date if hasattr(sites["labelled_on"], "dt") else sites["labelled_on"]
+    return write_demo_exports(sites, target, months=months, end_month=end_month, seed=seed)
+
+
+def ensure_demo_exports(settings: Settings) -> int:
+    """On a home where activity and satisfaction never had a load, land demo exports.
+
+    They are generated once (``FSW_DEMO_MONTHS`` months, default 12) under
+    ``FSW_HOME/demo/exports/`` and landed as demo loads; a real load later replaces them.
+    Returns the number of files landed.
+    """
+    from ingestion.landing import land_file
+    from ingestion.store import connect, record_load
+
+    with connect(settings.work_db) as con:
+        count = con.execute(
+            "select count(*) from meta.loads where source in ('activity', 'satisfaction')"
+        ).fetchone()[0]
+    if count:
+        return 0
+    target = settings.demo / "exports"
+    if not target.exists():
+        partial = settings.demo / ".exports.partial"
+        if partial.exists():
+            import shutil
+
+            shutil.rmtree(partial)
+        write_demo_export_files(settings, partial, months=settings.demo_months)
+        partial.rename(target)
+    files = sorted(p for source in ("activity", "satisfaction") for p in (target / source).glob("*") if p.is_file())
+    with connect(settings.work_db) as con:
+        for path in files:
+            source = path.parent.name
+            landed = land_file(settings.landing, source, path)
+            record_load(con, landed, status="landed", kind=source, is_demo=True)
+    return len(files)
