@@ -34,3 +34,32 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
     lat1, lon1, lat2, lon2 = (np.radians(np.asarray(x, dtype=float)) for x in (lat1, lon1, lat2, lon2))
     a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def unit_vectors(latitude, longitude) -> np.ndarray:
+    """Points on the unit sphere (n × 3): Euclidean order there is great-circle order."""
+    lat = np.radians(np.asarray(latitude, dtype=float))
+    lon = np.radians(np.asarray(longitude, dtype=float))
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def chord_for_km(km: float) -> float:
+    """The straight-line (chord) length on the unit sphere of a great-circle distance in km."""
+    return 2 * np.sin(km / (2 * EARTH_RADIUS_KM))
+
+
+def nearest(points_lat, points_lon, targets_lat, targets_lon) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, the index of the nearest target and the great-circle distance in km.
+
+    A KD-tree on unit vectors: O((n + m) log m), never the n × m matrix. With no target,
+    indexes are -1 and distances NaN.
+    """
+    from scipy.spatial import cKDTree
+
+    n = len(points_lat)
+    if len(targets_lat) == 0 or n == 0:
+        return np.full(n, -1), np.full(n, np.nan)
+    tree = cKDTree(unit_vectors(targets_lat, targets_lon))
+    _, index = tree.query(unit_vectors(points_lat, points_lon), k=1)
+    km = haversine_km(points_lat, points_lon, np.asarray(targets_lat)[index], np.asarray(targets_lon)[index])
+    return index, km

@@ -26,6 +26,11 @@ create table if not exists meta.loads (
     status varchar not null, reason varchar, rows_loaded bigint, rows_quarantined bigint,
     is_demo boolean default false, allow_drop boolean default false, updated_at timestamptz
 );
+create table if not exists raw.site_proposals (
+    pick integer, scope varchar, commune_code varchar, population_newly_covered bigint,
+    cumulative_population_covered bigint, share_within_30_min_after double, coverage_month date,
+    planned_at timestamptz
+);
 create table if not exists meta.quarantine (
     load_id varchar, source varchar, file varchar, sheet varchar, "row" bigint,
     "column" varchar, value varchar, reason varchar, quarantined_at timestamptz

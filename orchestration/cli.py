@@ -94,6 +94,32 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
 
 
 @main.command()
+@click.option("--sites", "n_sites", type=int, required=True, help="How many new sites to propose.")
+@click.option("--scope", default="national", show_default=True, help="national, region:<code> or department:<code>.")
+@_one_line_errors
+def plan(n_sites: int, scope: str) -> None:
+    """Propose where the next N sites should go (greedy maximal 30-minute coverage)."""
+    from orchestration.plan import build_proposals_mart, plan_sites
+    from orchestration.publish import publish_serving_db
+
+    settings = load_settings().ensure()
+    apply_environment(settings)
+    table = plan_sites(settings, n_sites, scope)
+    click.echo(f"{'#':>3}  {'commune':<32} {'dep':>4}  {'newly covered':>13}  {'cumulative share':>16}")
+    for row in table.itertuples():
+        click.echo(
+            f"{row.pick:>3}  {row.commune_code} {row.commune_name[:26]:<26} {row.department_code:>4}  "
+            f"{row.population_newly_covered:>13,}  {row.share_within_30_min_after:>16.2%}"
+        )
+    if table.empty:
+        click.echo("every inhabitant of the scope is already within 30 minutes of a site")
+    click.echo("building mart_site_proposals and publishing…", err=True)
+    build_proposals_mart(settings)
+    result = publish_serving_db(settings, run_id="fsw-plan")
+    click.echo(f"published: {result['path']}", err=True)
+
+
+@main.command()
 @_one_line_errors
 def status() -> None:
     """Say what is loaded: each source (demo or real), its loads, quarantine, publication."""

@@ -1,13 +1,14 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, tests as checks."""
 
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.resources import OWNER, WORK_DB_POOL, dbt_project
+from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource, dbt_project
 
 LAYERS = ("staging", "intermediate", "marts")
 
@@ -39,10 +40,19 @@ translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
     pool=WORK_DB_POOL,
     name="dbt_models",
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """Build and test every selected dbt model in work.duckdb (`dbt build`).
 
     dbt tests arrive as asset checks; a failing test with severity `error` fails the step, so
-    nothing downstream (publish, extracts) runs.
+    nothing downstream (publish, extracts) runs. The travel model comes from the settings.
     """
-    yield from dbt.cli(["build"], context=context).stream()
+    settings = warehouse.settings()
+    travel = settings.travel
+    dbt_vars = {
+        "travel_detour_factor": travel.detour_factor,
+        "travel_speed_kmh": travel.speed_kmh,
+        "travel_threshold_minutes": travel.threshold_minutes,
+    }
+    # dbt's artefacts of each run go under FSW_HOME, not into the project folder.
+    target = settings.home / "dbt" / "target"
+    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()

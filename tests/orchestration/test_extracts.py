@@ -1,0 +1,246 @@
+"""Extracts: scoped, French-Excel CSV, no formula injection, atomic files, a manifest, a map."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import load_workbook
+
+from ingestion.errors import InputError
+from orchestration.config import Settings
+from orchestration.extracts import parse_scope, write_extract
+
+DAY = date(2025, 3, 31)
+BOM = b"\xef\xbb\xbf"
+FORMULA_NAMES = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "-Sainte", "@SUM(A1)"]
+
+COMMUNES = [
+    # commune_code, name, department, region, lat, lon, population
+    ("31555", "Toulouse", "31", "76", 43.60, 1.44, 500000),
+    ("31069", "Blagnac", "31", "76", 43.64, 1.39, 25000),
+    ("31395", "Muret", "31", "76", 43.46, 1.33, 25000),
+    ("34172", "Montpellier", "34", "76", 43.61, 3.88, 300000),
+    ("34032", "Béziers", "34", "76", 43.34, 3.22, 78000),
+    ("01053", "Bourg-en-Bresse", "01", "84", 46.21, 5.23, 41000),
+    ("01004", "Ambérieu-en-Bugey", "01", "84", 45.96, 5.36, 14000),
+]
+SITES = [
+    # site_id, name, is_current, is_mobile, region, department, commune, lat, lon
+    ("S1", FORMULA_NAMES[0], True, False, "76", "31", "31555", 43.60, 1.44),
+    ("S2", FORMULA_NAMES[1], True, True, "76", "31", "31395", 43.46, 1.33),
+    ("S3", FORMULA_NAMES[2], True, False, "76", "34", "34172", 43.61, 3.88),
+    ("S4", FORMULA_NAMES[3], False, False, "76", "34", "34032", 43.34, 3.22),
+    ("S5", "Maison de Bourg", True, False, "84", "01", "01053", 46.21, 5.23),
+]
+
+
+def _serving_db(settings: Settings, *, with_coverage: bool = True) -> None:
+    settings.serving_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.serving_db))
+    con.execute(
+        "create table dim_commune (commune_code varchar, commune_name varchar, department_code varchar, "
+        "region_code varchar, latitude double, longitude double, population bigint)"
+    )
+    con.executemany("insert into dim_commune values (?, ?, ?, ?, ?, ?, ?)", COMMUNES)
+    con.execute(
+        "create table dim_site (site_id varchar, site_name varchar, is_current boolean, is_mobile boolean, "
+        "region_code varchar, department_code varchar, commune_code varchar, latitude double, "
+        "longitude double, labelled_on date)"
+    )
+    con.executemany("insert into dim_site values (?, ?, ?, ?, ?, ?, ?, ?, ?, date '2020-01-15')", SITES)
+    if with_coverage:
+        con.execute(
+            "create table fct_coverage as select commune_code, month_end, "
+            "(hash(commune_code) % 60)::double + (month_end = date '2025-02-28')::int * 1.5 as travel_minutes, "
+            "false as within_30_min from dim_commune cross join "
+            "(values (date '2025-01-31'), (date '2025-02-28')) as m(month_end)"
+        )
+        con.execute("update fct_coverage set within_30_min = travel_minutes <= 30")
+    con.execute(
+        """create table mart_territory_monthly as
+        with territories as (
+            select 'national' as territory_level, 'FR' as territory_code, 'France' as territory_name,
+                   null::varchar as region_code, null::varchar as department_code
+            union all select 'region', '76', 'Occitanie', '76', null
+            union all select 'region', '84', 'Auvergne-Rhône-Alpes', '84', null
+            union all select 'department', '31', 'Haute-Garonne', '76', '31'
+            union all select 'department', '34', 'Hérault', '76', '34'
+            union all select 'department', '01', 'Ain', '84', '01'
+            union all select 'epci', '243100518', 'Toulouse Métropole', '76', '31'
+        )
+        select territories.*, month_end, 1000::bigint as population, 2 as sites_open, 1 as main_sites_open,
+               1 as antenna_sites_open, 0 as mobile_sites_open, 850::bigint as population_within_30_min,
+               0.85::double as share_within_30_min, 120::bigint as requests, 1.25::double as requests_per_1000,
+               0.5::double as first_visit_resolution_rate, -0.25::double as satisfaction_rate,
+               null::double as recommend_rate
+        from territories cross join (values (date '2025-01-31'), (date '2025-02-28')) as m(month_end)"""
+    )
+    con.execute(
+        "create table mart_site_scorecard as select site_id, site_name, is_mobile, commune_code, department_code, "
+        "region_code, 1234::bigint as requests_last_12m, 0.85::double as satisfaction_rate, "
+        "-3 as growth from dim_site where is_current"
+    )
+    con.execute(
+        "create table mart_coverage_gaps as select row_number() over ()::integer as gap_rank, commune_code, "
+        "commune_name, department_code, region_code, population, date '2025-02-28' as month_end, "
+        "42.5::double as travel_minutes from dim_commune where commune_code in ('31069', '34032', '01004')"
+    )
+    con.execute(
+        "create table fsw_publication as select ?::timestamptz as published_at, ? as run_id, '' as tables",
+        [datetime(2025, 3, 30, 12, 0, tzinfo=timezone.utc), "run-abc"],
+    )
+    con.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    settings = Settings(home=tmp_path / "home")
+    _serving_db(settings)
+    return settings
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(BOM)
+    return list(csv.reader(io.StringIO(raw[len(BOM):].decode("utf-8"), newline=""), delimiter=";"))
+
+
+def _all_files(root: Path) -> set[Path]:
+    return {path for path in root.rglob("*") if path.is_file()}
+
+
+def test_region_csv_extract_is_scoped_and_safe_for_french_excel(settings, tmp_path):
+    before = _all_files(tmp_path)
+    result = write_extract(settings, "region:76", "csv", day=DAY, run_id="extract-1")
+
+    folder = settings.extracts / "2025-03-31" / "regions" / "76"
+    assert result.folder == folder.resolve()
+    assert set(result.files) == {
+        "territory_monthly.csv", "site_scorecard.csv", "coverage_gaps.csv", "sites.csv", "coverage_map.png",
+    }
+    # Only rows of region 76: the region, its 2 departments and its EPCI, for 2 months.
+    territory = _csv_rows(folder / "territory_monthly.csv")
+    header, body = territory[0], territory[1:]
+    assert len(body) == 8 == result.files["territory_monthly.csv"]
+    assert {row[header.index("region_code")] for row in body} == {"76"}
+    assert body[0][header.index("share_within_30_min")] == "0,85"
+    assert body[0][header.index("requests_per_1000")] == "1,25"
+    assert body[0][header.index("satisfaction_rate")] == "-0,25"  # numbers are never neutralised
+    assert body[0][header.index("recommend_rate")] == ""
+    assert {row[header.index("month_end")] for row in body} == {"2025-01-31", "2025-02-28"}
+    text = (folder / "territory_monthly.csv").read_bytes().decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("territory_level;territory_code;")
+    assert "\r\n" in text
+
+    scorecard = _csv_rows(folder / "site_scorecard.csv")
+    names = {row[scorecard[0].index("site_name")] for row in scorecard[1:]}
+    assert names == {"'" + FORMULA_NAMES[0], "'" + FORMULA_NAMES[1], "'" + FORMULA_NAMES[2]}
+    assert {row[scorecard[0].index("growth")] for row in scorecard[1:]} == {"-3"}
+    assert {row[scorecard[0].index("is_mobile")] for row in scorecard[1:]} == {"true", "false"}
+    assert len(_csv_rows(folder / "coverage_gaps.csv")) - 1 == 2
+    sites = _csv_rows(folder / "sites.csv")
+    assert len(sites) - 1 == 3  # the closed site S4 is not current
+    assert {row[sites[0].index("labelled_on")] for row in sites[1:]} == {"2020-01-15"}
+
+    png = (folder / "coverage_map.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and 20_000 < len(png) < 2_000_000
+
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["scope"] == "region:76" and manifest["format"] == "csv" and manifest["day"] == "2025-03-31"
+    assert manifest["source_run_id"] == "run-abc" and manifest["run_id"] == "extract-1"
+    assert manifest["source_published_at"].startswith("2025-03-30")
+    listed = {entry["name"]: entry for entry in manifest["files"]}
+    assert set(listed) == set(result.files)
+    for name, entry in listed.items():
+        data = (folder / name).read_bytes()
+        assert entry["rows"] == result.files[name]
+        assert entry["bytes"] == len(data)
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+
+    created = _all_files(tmp_path) - before
+    assert created and all(path.is_relative_to(settings.extracts) for path in created)
+    assert not [path for path in created if path.name.startswith(".")]
+
+
+def test_xlsx_has_no_formula_cells_and_real_dates(settings):
+    result = write_extract(settings, "department:31", "xlsx", day=DAY)
+    workbook = load_workbook(result.folder / "site_scorecard.xlsx")
+    sheet = workbook.active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    values = {cell.value for cell in cells}
+    assert "'" + FORMULA_NAMES[0] in values and "'" + FORMULA_NAMES[1] in values
+    assert FORMULA_NAMES[2] not in values  # S3 is in department 34
+    assert 0.85 in values and -3 in values
+    territory = load_workbook(result.folder / "territory_monthly.xlsx").active
+    header = [cell.value for cell in territory[1]]
+    assert territory.max_row - 1 == result.files["territory_monthly.xlsx"] == 4  # 31 and its EPCI, 2 months
+    month = territory.cell(row=2, column=header.index("month_end") + 1).value
+    assert isinstance(month, datetime) and month.date() in {date(2025, 1, 31), date(2025, 2, 28)}
+
+
+def test_parquet_national_round_trips_and_rerun_overwrites(settings):
+    first = write_extract(settings, "national", "parquet", day=DAY)
+    assert first.folder == (settings.extracts / "2025-03-31" / "national").resolve()
+    assert pq.read_table(first.folder / "territory_monthly.parquet").num_rows == 14
+    assert pq.read_table(first.folder / "sites.parquet").num_rows == 4
+    assert pq.read_table(first.folder / "site_scorecard.parquet").num_rows == 4
+    second = write_extract(settings, "national", "parquet", day=DAY)
+    assert second.files == first.files
+    assert sorted(p.name for p in second.folder.iterdir()) == sorted([*first.files, "manifest.json"])
+    # A csv extract of the same folder keeps the parquet files listed in the manifest.
+    write_extract(settings, "national", "csv", day=DAY)
+    names = {entry["name"] for entry in json.loads((second.folder / "manifest.json").read_text())["files"]}
+    assert "sites.parquet" in names and "sites.csv" in names
+
+
+@pytest.mark.parametrize(
+    ("scope", "message"),
+    [
+        ("region:../../x", "invalid scope 'region:../../x': expected national, region:<2 digits> or department:<code>"),
+        ("department:1; drop", "invalid scope 'department:1; drop'"),
+        ("county:1", "invalid scope 'county:1'"),
+        ("region:76\n", "invalid scope"),
+        ("region:99", "unknown region '99'"),
+        ("department:2A", "unknown department '2A'"),
+    ],
+)
+def test_bad_scopes_raise_one_line_input_errors(settings, tmp_path, scope, message):
+    before = _all_files(tmp_path)
+    with pytest.raises(InputError) as caught:
+        write_extract(settings, scope, "csv", day=DAY)
+    assert str(caught.value).startswith(message)
+    assert "\n" not in str(caught.value)
+    assert _all_files(tmp_path) == before
+
+
+def test_parse_scope_without_a_connection_checks_syntax_only():
+    assert str(parse_scope("department:2a")) == "department:2A"
+    assert parse_scope("department:974").folder == Path("departments/974")
+    assert parse_scope("national").folder == Path("national")
+    with pytest.raises(InputError):
+        parse_scope("region:7")
+
+
+def test_missing_table_and_missing_coverage(tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    _serving_db(settings, with_coverage=False)
+    result = write_extract(settings, "region:84", "csv", day=DAY)
+    assert (result.folder / "coverage_map.png").read_bytes().startswith(b"\x89PNG")
+    assert result.files["sites.csv"] == 1
+
+    con = duckdb.connect(str(settings.serving_db))
+    con.execute("drop table mart_site_scorecard")
+    con.close()
+    with pytest.raises(InputError, match="serving DB has no table mart_site_scorecard: run fsw run first"):
+        write_extract(settings, "national", "csv", day=DAY)
+    with pytest.raises(InputError, match="invalid format"):
+        write_extract(settings, "national", "pdf", day=DAY)
