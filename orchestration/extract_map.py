@@ -57,7 +57,7 @@ def draw_coverage_map(
         if "travel_minutes" in communes
         else pd.Series(np.nan, index=communes.index)
     )
-    fig, ax = plt.subplots(figsize=(10, 10), dpi=120)
+    fig, ax = plt.subplots(figsize=(10, 10), dpi=120, layout="constrained")
     try:
         ax.set_title(title)
         if communes.empty and sites.empty:
@@ -66,7 +66,7 @@ def draw_coverage_map(
         else:
             latitudes = pd.concat([communes["latitude"], sites["latitude"]]).astype(float)
             ax.set_aspect(1 / math.cos(math.radians(float(latitudes.mean()))))
-            size = max(0.4, min(30.0, 15000 / max(len(communes), 1)))
+            size = max(2.0, min(40.0, 60000 / max(len(communes), 1)))
             known = minutes.notna()
             if (~known).any():
                 grey = communes[~known]

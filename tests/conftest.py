@@ -36,7 +36,7 @@ def fsw_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run_fsw(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
     """Run the `fsw` CLI in its own process, as a user would, on ``home``."""
-    env = {**os.environ, "FSW_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    env = {"FSW_DEMO_MONTHS": "1", **os.environ, "FSW_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,

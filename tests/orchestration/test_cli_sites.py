@@ -9,6 +9,9 @@ from tests.conftest import last_line, real_file, run_fsw
 
 pytestmark = pytest.mark.slow
 
+HAVERSINE = ("2 * 6371.0088 * asin(sqrt(power(sin(radians(slat - c.latitude) / 2), 2) + cos(radians(c.latitude)) "
+             "* cos(radians(slat)) * power(sin(radians(slon - c.longitude) / 2), 2)))")
+
 
 def _query(home, sql):
     con = duckdb.connect(str(home / "serving" / "warehouse.duckdb"), read_only=True)
@@ -37,6 +40,8 @@ def test_history_growth_and_bad_releases(fsw_home, tmp_path):
           (select list(site_name order by valid_from) from dim_site where site_id = '128'),
           (select count(*) from dim_site where is_demo)""")
     assert kept == 580 and closed == ["523"] and versions_128 == ["Is-sur-Tile", "Is-sur-Tille"] and demo == 0
+    [(share_2020,)] = _query(fsw_home, "select share_within_30_min from mart_territory_monthly "
+                                      "where territory_level = 'national' and month_end = '2020-10-31'")
     mix = dict(((t, m), n) for t, m, n in _query(
         fsw_home, "select site_type, is_mobile, count(*) from dim_site where is_current group by all"))
     assert mix == {("main", False): 813, ("main", True): 43, ("antenna", False): 42, ("antenna", True): 10}
@@ -69,6 +74,31 @@ def test_history_growth_and_bad_releases(fsw_home, tmp_path):
         from dim_site where is_current""")
     assert (current, main, antenna, mobile, no_hours, valserhone) == (2845, 2721, 124, 163, 48, 28.5)
     assert 2500 <= charter <= 2600
+    # Coverage: one row per commune at 2024-08-31, distances = great-circle to the nearest open site.
+    [(rows, communes)] = _query(fsw_home, "select (select count(*) from fct_coverage where month_end = '2024-08-31'), "
+                                          "(select count(*) from dim_commune)")
+    assert rows == communes
+    sample = _query(fsw_home, """
+        select f.distance_km, min({hav}) as brute
+        from (select * from fct_coverage where month_end = '2024-08-31' and distance_km is not null
+              order by commune_code limit 400) f
+        join dim_commune c using (commune_code)
+        cross join (select latitude as slat, longitude as slon from dim_site where is_current and latitude is not null) s
+        group by f.commune_code, f.distance_km""".format(hav=HAVERSINE))
+    assert all(abs(d - b) <= 0.005 * max(b, 0.01) for d, b in sample)
+    [(share_2024, regions_sum_ok)] = _query(fsw_home, """
+        select n.share_within_30_min,
+               n.population_within_30_min = (select sum(population_within_30_min) from mart_territory_monthly
+                                             where territory_level = 'region' and month_end = n.month_end)
+        from mart_territory_monthly n where territory_level = 'national' and month_end = '2024-08-31'""")
+    assert share_2024 > share_2020 and regions_sum_ok
+    print(f"national share within 30 min: {share_2020:.4f} (Oct 2020) → {share_2024:.4f} (Aug 2024)")
+    done = run_fsw(fsw_home, "plan", "--sites", "10")
+    assert done.returncode == 0, done.stderr
+    assert len([line for line in done.stdout.splitlines() if line[:3].strip().isdigit()]) == 10
+    [(proposals,)] = _query(fsw_home, "select count(*) from mart_site_proposals")
+    assert proposals == 10
+
     growth = dict((str(m), (lab, pub)) for m, lab, pub in _query(
         fsw_home, "select month_end, main_sites_labelled, published_sites from mart_network_growth "
                   "where month_end in ('2022-04-30', '2022-11-30')"))
