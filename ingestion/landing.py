@@ -32,6 +32,14 @@ class LandedFile:
     as_of: str | None
 
 
+def _crash_point(name: str) -> None:
+    # Tests kill the process here (FSW_CRASH_AT); ingestion stays free of orchestration imports.
+    if os.environ.get("FSW_CRASH_AT") == name:
+        import signal
+
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
 def safe_file_name(name: str) -> str:
     """Return ``name`` if it is a plain file name, else raise ``InputError``."""
     if "/" in name or "\\" in name or name in {".", ".."} or not _SAFE_NAME.match(name):
@@ -49,12 +57,14 @@ def sha256_of(path: Path) -> str:
 
 
 def land_file(
-    landing_dir: Path, source: str, path: Path, *, as_of: str | None = None, name: str | None = None
+    landing_dir: Path, source: str, path: Path, *, as_of: str | None = None, name: str | None = None,
+    move: bool = False,
 ) -> LandedFile:
     """Copy ``path`` unchanged to ``landing/<source>/<load_id>/`` with ``manifest.json``.
 
     The copy goes to a hidden temporary name first and is renamed into place, so a crash
-    never leaves a half-written file under its real name.
+    never leaves a half-written file under its real name. ``move`` (the inbox) hard-links
+    instead of copying when it can and removes the source once the landing copy is complete.
     """
     if source not in SOURCES:
         raise InputError(f"unknown source {source!r} (expected one of {', '.join(SOURCES)})")
@@ -68,7 +78,13 @@ def land_file(
     target_dir.mkdir(parents=True, exist_ok=False)
     target = target_dir / original
     partial = target_dir / f".{original}.partial"
-    shutil.copyfile(path, partial)
+    try:
+        if not move:
+            raise OSError
+        os.link(path, partial)
+    except OSError:
+        shutil.copyfile(path, partial)
+    _crash_point("landing")
     os.replace(partial, target)
     landed = LandedFile(
         source=source,
@@ -86,6 +102,8 @@ def land_file(
     tmp = target_dir / ".manifest.json.partial"
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, target_dir / "manifest.json")
+    if move:
+        path.unlink()
     return landed
 
 

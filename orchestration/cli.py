@@ -62,7 +62,16 @@ def run() -> None:
     """Materialise everything (gates, dbt, publish) on the data already landed or embedded."""
     from orchestration.runner import run_job
 
-    settings = load_settings()
+    from orchestration.inbox import INBOX_SOURCES, collect_inbox
+
+    settings = load_settings().ensure()
+    apply_environment(settings)
+    for source in INBOX_SOURCES:
+        landed, refused = collect_inbox(settings, source)
+        if landed or refused:
+            click.echo(f"inbox/{source}: {len(landed)} file(s) landed, {len(refused)} refused", err=True)
+        for line in refused[:5]:
+            click.echo(f"  refused: {line}", err=True)
     summary = run_job(settings, full=True)
     _print_summary(summary, settings)
     if not summary.success:
@@ -117,6 +126,43 @@ def plan(n_sites: int, scope: str) -> None:
     build_proposals_mart(settings)
     result = publish_serving_db(settings, run_id="fsw-plan")
     click.echo(f"published: {result['path']}", err=True)
+
+
+@main.command()
+@click.option("--scope", default="national", show_default=True, help="national, region:<code> or department:<code>.")
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), default="csv", show_default=True)
+@_one_line_errors
+def extract(scope: str, fmt: str) -> None:
+    """Write the extracts of a territory from the published serving DB (never the work DB)."""
+    from orchestration.extracts import write_extract
+
+    settings = load_settings().ensure()
+    result = write_extract(settings, scope, fmt)
+    for name, rows in result.files.items():
+        click.echo(f"  {name}: {rows:,} rows", err=True)
+    click.echo(str(result.folder))
+
+
+@main.command()
+@click.option("--months", default=12, show_default=True, help="Months of activity and satisfaction exports.")
+@click.option("--sites", "n_sites", default=2845, show_default=True, help="Sites in the demo listing.")
+@click.option("--seed", default=0, show_default=True)
+@_one_line_errors
+def demo(months: int, n_sites: int, seed: int) -> None:
+    """Write national-scale demo exports into the inbox (and the demo listing).
+
+    The files are registered as demo by their content hash: loaded by `fsw run` or the inbox
+    sensors, they count as demo data, which the first real load of a source replaces.
+    """
+    from orchestration.demo_cli import write_demo_inbox
+
+    settings = load_settings().ensure()
+    apply_environment(settings)
+    counts = write_demo_inbox(settings, months=months, n_sites=n_sites, seed=seed)
+    click.echo(
+        f"demo: {counts['activity_files']:,} activity files ({counts['activity_rows']:,} rows), "
+        f"{counts['satisfaction_files']:,} satisfaction files in {settings.inbox}", err=True
+    )
 
 
 @main.command()

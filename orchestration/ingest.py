@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingestion.errors import InputError
 from ingestion.insee.kinds import detect_insee_kind
-from ingestion.landing import LandedFile, land_file
+from ingestion.landing import LandedFile, land_file, sha256_of
 from ingestion.store import connect, record_load
 from orchestration.config import Settings
 from orchestration.defs.demo import demo_registry
@@ -20,7 +20,8 @@ def _kind_of(source: str, path: Path) -> str:
 
 
 def land_inputs(
-    settings: Settings, source: str, paths: list[Path], *, as_of: date | None = None, allow_drop: bool = False
+    settings: Settings, source: str, paths: list[Path], *, as_of: date | None = None, allow_drop: bool = False,
+    move: bool = False,
 ) -> list[LandedFile]:
     """Copy each file to landing/ unchanged, then record it as ``landed`` in the ledger.
 
@@ -30,7 +31,8 @@ def land_inputs(
     landed = []
     for path in paths:
         day = as_of or (date.today() if source == "sites" else None)
-        item = land_file(settings.landing, source, path, as_of=day.isoformat() if day else None)
+        is_demo = path.is_file() and sha256_of(path) in demo_registry(settings)
+        item = land_file(settings.landing, source, path, as_of=day.isoformat() if day else None, move=move)
         try:
             kind = _kind_of(source, item.path)
         except InputError as error:
@@ -38,7 +40,6 @@ def land_inputs(
                 record_load(con, item, status="failed", kind=None, reason=error.line())
             raise InputError(f"{error.line()} (kept in landing/{source}/{item.load_id}/)") from None
         with connect(settings.work_db) as con:
-            record_load(con, item, status="landed", kind=kind, allow_drop=allow_drop,
-                        is_demo=item.sha256 in demo_registry(settings))
+            record_load(con, item, status="landed", kind=kind, allow_drop=allow_drop, is_demo=is_demo)
         landed.append(item)
     return landed

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import Settings
+from orchestration.faults import crash_point
 
 PUBLISHED_PREFIXES = ("dim_", "fct_", "mart_")
 LEDGER_TABLES = {"fsw_loads": "meta.loads", "fsw_quarantine": "meta.quarantine"}
@@ -84,6 +85,7 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
         partial.unlink(missing_ok=True)
         raise
     con.close()
+    crash_point("publish")
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(partial, settings.serving_db)

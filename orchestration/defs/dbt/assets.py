@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
+from orchestration.faults import crash_point
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource, dbt_project
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -55,4 +56,6 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     }
     # dbt's artefacts of each run go under FSW_HOME, not into the project folder.
     target = settings.home / "dbt" / "target"
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream()
+    for event in dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream():
+        crash_point("dbt_build")
+        yield event

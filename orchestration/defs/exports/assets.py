@@ -13,6 +13,7 @@ from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.exports.sources import EXPORT_SOURCES, ExportSource
 from orchestration.defs.exports.tables import SITE_WINDOWS_SQL, ensure_tables, winners_sql
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
+from orchestration.faults import crash_point
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
 
 UNKNOWN_SITE = "unknown site id for that date"
@@ -72,6 +73,7 @@ def _write_batch(con, source: ExportSource, batch: list[tuple[str, pd.DataFrame,
         con.execute(f"insert into raw.{source.rows_table} by name select * from _rows")
     finally:
         con.unregister("_rows")
+    crash_point("raw_load")
     for load_id, loaded, rejects in batch:
         rejected = rejects[["sheet", "row"]].drop_duplicates().shape[0] if len(rejects) else 0
         quarantine(con, load_id, source.name, rejects)

@@ -1,0 +1,41 @@
+"""The inbox (`FSW_HOME/inbox/<source>/`): files dropped there are landed and consumed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ingestion.errors import InputError
+from ingestion.landing import SOURCES, LandedFile
+from orchestration.config import Settings
+from orchestration.ingest import land_inputs
+
+INBOX_SOURCES = ("activity", "satisfaction", "sites", "barometer", "insee")
+
+
+def inbox_files(settings: Settings, source: str) -> list[Path]:
+    """Files waiting in the inbox of ``source`` (hidden and partial files are ignored)."""
+    folder = settings.inbox / source
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".partial"))
+
+
+def collect_inbox(settings: Settings, source: str) -> tuple[list[LandedFile], list[str]]:
+    """Land every waiting file of ``source`` (moved into landing/); return landed and refusals.
+
+    A file whose name is unsafe or whose kind is not recognised is still kept: it moves to
+    ``inbox/<source>/.refused/`` with its reason beside it.
+    """
+    assert source in SOURCES
+    landed, refused = [], []
+    for path in inbox_files(settings, source):
+        try:
+            landed += land_inputs(settings, source, [path], move=True)
+        except InputError as error:
+            refused.append(error.line())
+            if path.exists():
+                target = settings.inbox / source / ".refused"
+                target.mkdir(parents=True, exist_ok=True)
+                path.rename(target / path.name)
+                (target / f"{path.name}.reason.txt").write_text(error.line() + "\n", encoding="utf-8")
+    return landed, refused
