@@ -11,7 +11,14 @@ from orchestration.defs.exports.checks import EXPORT_CHECKS
 from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.insee.assets import raw_insee_reference
 from orchestration.defs.insee.checks import gx_raw_insee_communes
+from orchestration.defs.automation import (
+    FRESHNESS_CHECKS,
+    build_after_load_sensor,
+    build_inbox_sensor,
+    build_schedules,
+)
 from orchestration.defs.publish.assets import build_publish_asset
+from orchestration.defs.publish.outputs import dbt_docs, extracts
 from orchestration.defs.sites.assets import raw_barometer, raw_site_listing
 from orchestration.defs.sites.checks import gx_raw_site_listing
 from orchestration.progress import progress_logger
@@ -22,11 +29,12 @@ apply_environment(load_settings())
 serving_db = build_publish_asset(sorted(k for k in dbt_models.keys if k.path[0] == "marts"))
 
 RAW_SOURCES = [raw_insee_reference, raw_site_listing, raw_barometer, *FILES_ASSETS]
+OUTPUTS = [extracts, dbt_docs]
 
 REFRESH_JOB = "refresh_all"
 refresh_all = dg.define_asset_job(
     REFRESH_JOB,
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*OUTPUTS),
     partitions_def=MONTHLY,
     description=(
         "Rebuild every raw table, the monthly partitions chosen (activity, satisfaction), run the "
@@ -46,16 +54,39 @@ load_sources = dg.define_asset_job(
 BUILD_JOB = "build_and_publish"
 build_and_publish = dg.define_asset_job(
     BUILD_JOB,
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_SOURCES),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_SOURCES, *OUTPUTS),
     partitions_def=MONTHLY,
     description="Monthly partitions of the exports (a single run per range), dbt build and publish.",
     executor_def=dg.in_process_executor,
 )
 
+OUTPUTS_JOB = "write_outputs"
+write_outputs = dg.define_asset_job(
+    OUTPUTS_JOB,
+    selection=dg.AssetSelection.assets(*OUTPUTS),
+    description="National and regional extracts and the dbt docs, from the published serving DB.",
+    executor_def=dg.in_process_executor,
+)
+
+FRESHNESS_JOB = "check_freshness"
+check_freshness = dg.define_asset_job(
+    FRESHNESS_JOB,
+    selection=dg.AssetSelection.checks(*FRESHNESS_CHECKS),
+    description="Evaluate the 45-day freshness checks of the sources.",
+    executor_def=dg.in_process_executor,
+)
+
+SENSORS = [
+    *(build_inbox_sensor(source, LOAD_SOURCES_JOB) for source in ("activity", "satisfaction", "sites", "barometer", "insee")),
+    build_after_load_sensor(load_sources, build_and_publish),
+]
+
 defs = dg.Definitions(
-    assets=[*RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db],
-    asset_checks=[gx_raw_insee_communes, gx_raw_site_listing, *EXPORT_CHECKS],
-    jobs=[refresh_all, load_sources, build_and_publish],
+    assets=[*RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, *OUTPUTS],
+    asset_checks=[gx_raw_insee_communes, gx_raw_site_listing, *EXPORT_CHECKS, *FRESHNESS_CHECKS],
+    jobs=[refresh_all, load_sources, build_and_publish, write_outputs, check_freshness],
+    schedules=build_schedules(load_sources, write_outputs, check_freshness),
+    sensors=SENSORS,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},
     executor=dg.in_process_executor,
     loggers={"progress": progress_logger},

@@ -1,0 +1,124 @@
+"""Sensors, schedules and freshness checks: what runs without anyone pressing a button.
+
+All times are Europe/Paris. Everything here is visible and can be switched on or off in the
+Dagster UI (Automation page); sensors and schedules start stopped, as Dagster's default.
+"""
+
+from datetime import datetime, timedelta, timezone
+
+import dagster as dg
+
+from ingestion.store import connect
+from orchestration.defs.exports.assets import files_key
+from orchestration.defs.exports.sources import EXPORT_SOURCES
+from orchestration.defs.sites.assets import RAW_BAROMETER, RAW_SITE_LISTING
+from orchestration.defs.insee.assets import RAW_INSEE_REFERENCE
+from orchestration.resources import WarehouseResource
+
+PARIS = "Europe/Paris"
+STALE_AFTER = timedelta(days=45)
+FULL_REFRESH_TAG = "fsw/full_refresh"
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
+FRESHNESS_TARGETS = {
+    "activity": files_key(EXPORT_SOURCES[0]),
+    "satisfaction": files_key(EXPORT_SOURCES[1]),
+    "sites": RAW_SITE_LISTING,
+}
+
+
+def build_freshness_check(source: str, key: dg.AssetKey) -> dg.AssetChecksDefinition:
+    """A warning when ``source`` had no new file for 45 days (demo data never counts as new)."""
+
+    @dg.asset_check(asset=key, name=f"fresh_{source}_within_45_days", blocking=False,
+                    description=f"Warns when no real {source} file was landed in the last 45 days.")
+    def freshness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        settings = warehouse.settings()
+        with connect(settings.work_db) as con:
+            last = con.execute(
+                "select max(landed_at) from meta.loads where source = ? and not is_demo and status <> 'failed'",
+                [source],
+            ).fetchone()[0]
+        now = datetime.now(timezone.utc)
+        age = (now - last) if last else None
+        return dg.AssetCheckResult(
+            passed=age is not None and age <= STALE_AFTER,
+            severity=dg.AssetCheckSeverity.WARN,
+            description=(f"last real {source} file landed {age.days} days ago" if age is not None
+                         else f"no real {source} file was ever landed (demo data only)"),
+            metadata={"last_landed_at": str(last) if last else "never", "threshold_days": STALE_AFTER.days},
+        )
+
+    return freshness
+
+
+FRESHNESS_CHECKS = [build_freshness_check(source, key) for source, key in FRESHNESS_TARGETS.items()]
+
+
+def build_inbox_sensor(source: str, job_name: str) -> dg.SensorDefinition:
+    """Land files dropped in ``FSW_HOME/inbox/<source>/`` and request the load job."""
+
+    @dg.sensor(name=f"inbox_{source}", job_name=job_name, minimum_interval_seconds=30,
+               description=f"Moves files dropped in FSW_HOME/inbox/{source}/ into landing/ (unchanged, with a "
+                           "manifest) and starts the load; unsafe or unrecognised files go to .refused/.")
+    def inbox_sensor(context: dg.SensorEvaluationContext):
+        from orchestration.config import load_settings
+        from orchestration.inbox import collect_inbox
+
+        settings = load_settings().ensure()
+        landed, refused = collect_inbox(settings, source)
+        for line in refused:
+            context.log.warning(f"refused: {line}")
+        if not landed:
+            return dg.SkipReason(f"nothing new in inbox/{source}")
+        return dg.RunRequest(
+            run_key=f"{source}-{landed[0].load_id}",
+            tags={"fsw/trigger": f"inbox_{source}", "fsw/files": str(len(landed))},
+        )
+
+    return inbox_sensor
+
+
+def build_after_load_sensor(load_job, build_job) -> dg.SensorDefinition:
+    """After a successful load run, build the months its files cover (one single run), then publish."""
+
+    @dg.run_status_sensor(
+        run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[load_job], request_job=build_job,
+        name="build_after_load", minimum_interval_seconds=30,
+        description="When a load run succeeds, materialises the monthly partitions its files cover "
+                    "(a single-run backfill), builds dbt and publishes.",
+    )
+    def build_after_load(context: dg.RunStatusSensorContext):
+        from orchestration.config import load_settings
+        from orchestration.runner import months_to_build
+
+        settings = load_settings().ensure()
+        full = context.dagster_run.tags.get(FULL_REFRESH_TAG) == "true"
+        months = months_to_build(settings, full=full)
+        tags = {"fsw/trigger": "build_after_load", "fsw/load_run": context.dagster_run.run_id}
+        if months:
+            tags.update({RANGE_START: months[0], RANGE_END: months[-1]})
+        return dg.RunRequest(run_key=context.dagster_run.run_id, tags=tags)
+
+    return build_after_load
+
+
+def build_schedules(load_job, outputs_job, freshness_job) -> list[dg.ScheduleDefinition]:
+    """The monthly refresh (5th, 06:00), the monthly extracts after it (07:30), daily freshness."""
+    return [
+        dg.ScheduleDefinition(
+            name="monthly_refresh", job=load_job, cron_schedule="0 6 5 * *", execution_timezone=PARIS,
+            tags={FULL_REFRESH_TAG: "true", "fsw/trigger": "monthly_refresh"},
+            description="On the 5th at 06:00 (Paris): reload every source; build_after_load then rebuilds "
+                        "every month and publishes.",
+        ),
+        dg.ScheduleDefinition(
+            name="monthly_extracts", job=outputs_job, cron_schedule="30 7 5 * *", execution_timezone=PARIS,
+            description="On the 5th at 07:30 (Paris), after the refresh: national and regional extracts from "
+                        "the published serving DB, dbt docs.",
+        ),
+        dg.ScheduleDefinition(
+            name="daily_freshness", job=freshness_job, cron_schedule="0 7 * * *", execution_timezone=PARIS,
+            description="Every day at 07:00 (Paris): warn about sources without new data for 45 days.",
+        ),
+    ]
