@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt.dbt_project import using_dagster_dev
 
 from orchestration.config import DBT_PROJECT_DIR, Settings, load_settings
 
@@ -30,7 +32,10 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+if using_dagster_dev():
+    # prepare_if_dev runs `dbt parse` with the `dbt` found on PATH: make it this interpreter's.
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    dbt_project.prepare_if_dev()
 
 
 def dbt_resource() -> DbtCliResource:

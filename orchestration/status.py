@@ -25,11 +25,14 @@ def render_status(settings: Settings) -> str:
                from fsw_loads group by source order by source"""
         ).fetchall()
         known = {row[0]: row for row in sources}
+        demo_sites = con.execute("select count(*) from dim_site where is_current and is_demo").fetchone()[0]
         lines.append("sources:")
         for source in ("insee", "sites", "activity", "satisfaction", "barometer"):
             row = known.get(source)
-            if row is None or not row[1]:
-                origin = "embedded snapshot (real, older)" if source == "insee" else "demo or none"
+            if source == "sites" and demo_sites:
+                lines.append(f"  {source:<13} demo: generated listing of {demo_sites:,} sites (no real listing loaded)")
+            elif row is None or not row[1]:
+                origin = {"insee": "embedded snapshot (real, older)", "barometer": "none loaded"}.get(source, "none loaded")
                 lines.append(f"  {source:<13} {origin}")
             else:
                 kind = "demo" if row[3] else "real"

@@ -10,6 +10,30 @@ from orchestration.definitions import defs  # noqa: E402
 
 EXPECTED_ASSETS = {
     "raw/insee_reference",
+    "raw/site_listing",
+    "raw/barometer",
+    "raw/activity_files",
+    "raw/satisfaction_files",
+    "raw/activity",
+    "raw/satisfaction",
+    "staging/stg_anct__sites",
+    "staging/stg_activity__requests",
+    "staging/stg_satisfaction__answers",
+    "intermediate/int_sites_history",
+    "intermediate/int_coverage_nearest",
+    "marts/dim_site",
+    "marts/dim_partner",
+    "marts/dim_theme",
+    "marts/fct_demand",
+    "marts/fct_satisfaction",
+    "marts/fct_coverage",
+    "marts/mart_territory_monthly",
+    "marts/mart_site_scorecard",
+    "marts/mart_coverage_gaps",
+    "marts/mart_network_growth",
+    "marts/mart_site_proposals",
+    "publish/extracts",
+    "publish/dbt_docs",
     "seeds/french_public_holidays",
     "staging/stg_insee__communes",
     "staging/stg_insee__epci",
@@ -20,6 +44,14 @@ EXPECTED_ASSETS = {
 }
 EXPECTED_CHECKS = {
     "raw/insee_reference:gx_raw_insee_communes",
+    "raw/site_listing:gx_raw_site_listing",
+    "raw/activity:gx_raw_activity",
+    "raw/satisfaction:gx_raw_satisfaction",
+    "raw/activity_files:fresh_activity_within_45_days",
+    "raw/site_listing:fresh_sites_within_45_days",
+    "marts/dim_site:one_current_row_per_site_dim_site_",
+    "marts/mart_territory_monthly:national_equals_sum_of_regions_mart_territory_monthly_",
+    "marts/fct_coverage:within_30_min_matches_travel_minutes_fct_coverage_",
     "marts/dim_commune:unique_dim_commune_commune_code",
     "marts/dim_date:unique_dim_date_date_day",
 }
@@ -31,6 +63,27 @@ def test_every_expected_asset_and_check_exists():
     assert EXPECTED_ASSETS <= keys
     checks = {f"{key.asset_key.to_user_string()}:{key.name}" for key in graph.asset_check_keys}
     assert EXPECTED_CHECKS <= checks
+
+
+def test_jobs_schedules_and_sensors_exist_with_descriptions():
+    repository = defs.get_repository_def()
+    assert {"refresh_all", "load_sources", "build_and_publish", "write_outputs", "check_freshness"} <= set(repository.job_names)
+    schedules = {s.name: s for s in repository.schedule_defs}
+    assert set(schedules) == {"monthly_refresh", "monthly_extracts", "daily_freshness"}
+    assert schedules["monthly_refresh"].cron_schedule == "0 6 5 * *"
+    assert all(s.execution_timezone == "Europe/Paris" and s.description for s in schedules.values())
+    sensors = {s.name: s for s in repository.sensor_defs}
+    assert {f"inbox_{s}" for s in ("activity", "satisfaction", "sites", "barometer", "insee")} | {"build_after_load"} == set(sensors)
+    assert all(s.description for s in sensors.values())
+
+
+def test_monthly_assets_are_partitioned_in_paris_time_with_single_run_backfills():
+    graph = defs.resolve_asset_graph()
+    for key in (dg.AssetKey(["raw", "activity"]), dg.AssetKey(["raw", "satisfaction"])):
+        node = graph.get(key)
+        assert node.partitions_def.timezone == "Europe/Paris"
+        assert node.partitions_def.get_partition_keys()[0] == "2020-01-01"
+        assert node.backfill_policy == dg.BackfillPolicy.single_run()
 
 
 def test_every_asset_has_a_description_and_owner():

@@ -150,7 +150,7 @@ def build_monthly_asset(source: ExportSource) -> dg.AssetsDefinition:
         partitions_def=MONTHLY,
         backfill_policy=dg.BackfillPolicy.single_run(),
         group_name=source.name,
-        kinds={"duckdb"},
+        kinds={"duckdb", "great_expectations"},
         owners=[OWNER],
         pool=WORK_DB_POOL,
         description=(

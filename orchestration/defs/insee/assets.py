@@ -27,7 +27,7 @@ READERS = {
 @dg.asset(
     key=RAW_INSEE_REFERENCE,
     group_name="insee",
-    kinds={"duckdb", "pandas"},
+    kinds={"duckdb", "pandas", "great_expectations"},
     owners=[OWNER],
     pool=WORK_DB_POOL,
     description=(

@@ -32,7 +32,7 @@ def _releases(settings, ledger: pd.DataFrame) -> list[Release]:
     key=RAW_SITE_LISTING,
     deps=[RAW_INSEE_REFERENCE],
     group_name="sites",
-    kinds={"duckdb", "pandas"},
+    kinds={"duckdb", "pandas", "great_expectations"},
     owners=[OWNER],
     pool=WORK_DB_POOL,
     description=(
