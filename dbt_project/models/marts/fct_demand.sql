@@ -3,7 +3,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month_start in (select month from {{ source('activity', 'activity_months') }} where refreshed_at > (select coalesce(max(loaded_at), timestamptz '1900-01-01') from {{ this }})){% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where month_start in ({{ refreshed_months('activity') }}){% endif %}"
   )
 }}
 -- Incremental by month: only months whose partition was rebuilt since the last build are
@@ -11,10 +11,7 @@
 with requests as (
     select * from {{ ref('stg_activity__requests') }}
     {% if is_incremental() %}
-    where month_start in (
-        select month from {{ source('activity', 'activity_months') }}
-        where refreshed_at > (select coalesce(max(loaded_at), timestamptz '1900-01-01') from {{ this }})
-    )
+    where month_start in ({{ refreshed_months('activity') }})
     {% endif %}
 ),
 

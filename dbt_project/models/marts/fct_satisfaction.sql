@@ -3,16 +3,13 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month_start in (select month from {{ source('satisfaction', 'satisfaction_months') }} where refreshed_at > (select coalesce(max(loaded_at), timestamptz '1900-01-01') from {{ this }})){% endif %}"
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where month_start in ({{ refreshed_months('satisfaction') }}){% endif %}"
   )
 }}
 with answers as (
     select * from {{ ref('stg_satisfaction__answers') }}
     {% if is_incremental() %}
-    where month_start in (
-        select month from {{ source('satisfaction', 'satisfaction_months') }}
-        where refreshed_at > (select coalesce(max(loaded_at), timestamptz '1900-01-01') from {{ this }})
-    )
+    where month_start in ({{ refreshed_months('satisfaction') }})
     {% endif %}
 ),
 
