@@ -37,6 +37,8 @@ def _print_summary(summary, settings) -> None:
     out(f"checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
     for name in summary.checks_failed[:5]:
         out(f"  failed: {name}")
+    for line in summary.warnings[:5]:
+        out(f"  warning: {line}")
     if summary.published:
         tables = summary.published["tables"]
         rows = ", ".join(f"{t} {n:,}" for t, n in tables.items() if not t.startswith("fsw_"))

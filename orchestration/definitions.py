@@ -8,7 +8,6 @@ from orchestration.config import apply_environment, load_settings
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.exports.assets import FILES_ASSETS, MONTHLY_ASSETS
 from orchestration.defs.exports.checks import EXPORT_CHECKS
-from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.insee.assets import raw_insee_reference
 from orchestration.defs.insee.checks import gx_raw_insee_communes
 from orchestration.defs.automation import (
@@ -22,11 +21,23 @@ from orchestration.defs.publish.outputs import dbt_docs, extracts
 from orchestration.defs.sites.assets import raw_barometer, raw_site_listing
 from orchestration.defs.sites.checks import gx_raw_site_listing
 from orchestration.progress import progress_logger
-from orchestration.resources import WarehouseResource, dbt_resource
+from orchestration.resources import OWNER, WarehouseResource, dbt_resource
 
 apply_environment(load_settings())
 
 serving_db = build_publish_asset(sorted(k for k in dbt_models.keys if k.path[0] == "marts"))
+
+site_proposals = dg.AssetSpec(
+    key=["raw", "site_proposals"],
+    description=(
+        "`raw.site_proposals`: the communes proposed by the last `fsw plan --sites N` (greedy maximal "
+        "30-minute coverage), one row per pick. Written by the CLI, not by a run; dbt turns it into "
+        "mart_site_proposals."
+    ),
+    group_name="plan",
+    kinds={"duckdb"},
+    owners=[OWNER],
+)
 
 RAW_SOURCES = [raw_insee_reference, raw_site_listing, raw_barometer, *FILES_ASSETS]
 OUTPUTS = [extracts, dbt_docs]
@@ -35,7 +46,6 @@ REFRESH_JOB = "refresh_all"
 refresh_all = dg.define_asset_job(
     REFRESH_JOB,
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*OUTPUTS),
-    partitions_def=MONTHLY,
     description=(
         "Rebuild every raw table, the monthly partitions chosen (activity, satisfaction), run the "
         "gates, build dbt and publish the serving DB."
@@ -55,7 +65,6 @@ BUILD_JOB = "build_and_publish"
 build_and_publish = dg.define_asset_job(
     BUILD_JOB,
     selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_SOURCES, *OUTPUTS),
-    partitions_def=MONTHLY,
     description="Monthly partitions of the exports (a single run per range), dbt build and publish.",
     executor_def=dg.in_process_executor,
 )
@@ -82,7 +91,7 @@ SENSORS = [
 ]
 
 defs = dg.Definitions(
-    assets=[*RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, *OUTPUTS],
+    assets=[site_proposals, *RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, *OUTPUTS],
     asset_checks=[gx_raw_insee_communes, gx_raw_site_listing, *EXPORT_CHECKS, *FRESHNESS_CHECKS],
     jobs=[refresh_all, load_sources, build_and_publish, write_outputs, check_freshness],
     schedules=build_schedules(load_sources, write_outputs, check_freshness),

@@ -28,7 +28,7 @@ class _ProgressHandler(logging.Handler):
                 line = f"- {step} skipped (an upstream gate failed)"
             elif kind == "ASSET_CHECK_EVALUATION":
                 data = event.event_specific_data
-                status = "passed" if data.passed else "FAILED"
+                status = "passed" if data.passed else ("warning" if data.severity.value == "WARN" else "FAILED")
                 if not data.passed or data.check_name.startswith("gx_"):
                     line = f"  check {data.asset_key.to_user_string()}:{data.check_name} {status}"
         elif record.levelno >= logging.WARNING and "dbt" not in record.getMessage()[:20]:

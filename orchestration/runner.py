@@ -21,6 +21,7 @@ class RunSummary:
     steps_failed: list[str] = field(default_factory=list)
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     failure: str | None = None
     published: dict | None = None
 
@@ -72,6 +73,7 @@ def run_job(settings: Settings, *, publish: bool = True, tags: dict | None = Non
         print(f"[months] {months[0][:7]} → {months[-1][:7]} ({len(months)} partitions)", file=sys.stderr, flush=True)
     second = _execute(settings, defs.resolve_job_def(BUILD_JOB), selection, run_tags)
     second.checks_passed = first.checks_passed + second.checks_passed
+    second.warnings = first.warnings + second.warnings
     return second
 
 
@@ -139,6 +141,8 @@ def _execute(settings: Settings, job, selection, tags) -> RunSummary:
 
 
 def _summarise(result) -> RunSummary:
+    import dagster as dg
+
     summary = RunSummary(success=result.success, run_id=result.run_id)
     for event in result.all_events:
         kind = event.event_type_value
@@ -152,6 +156,8 @@ def _summarise(result) -> RunSummary:
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
             if evaluation.passed:
                 summary.checks_passed.append(name)
+            elif evaluation.severity == dg.AssetCheckSeverity.WARN:
+                summary.warnings.append(f"{name}: {evaluation.description or 'warning'}")
             else:
                 summary.checks_failed.append(name)
                 description = evaluation.description or ""
