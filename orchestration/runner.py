@@ -112,10 +112,10 @@ def months_to_build(settings: Settings, *, full: bool) -> list[str]:
 def _build_selection(defs, *, publish: bool, with_months: bool):
     from orchestration.defs.exports.assets import MONTHLY_ASSETS
     from orchestration.defs.publish.assets import SERVING_DB
-    from orchestration.definitions import RAW_SOURCES
+    from orchestration.definitions import OUTPUTS, RAW_SOURCES
 
     graph = defs.resolve_asset_graph()
-    excluded = {key for asset in RAW_SOURCES for key in asset.keys}
+    excluded = {key for asset in [*RAW_SOURCES, *OUTPUTS] for key in asset.keys}
     if not with_months:
         excluded |= {key for asset in MONTHLY_ASSETS for key in asset.keys}
     if not publish:

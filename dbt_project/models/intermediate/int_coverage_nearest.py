@@ -1,46 +1,51 @@
 """Nearest open site (any, fixed, mobile) of every commune at every month end.
 
-A KD-tree on unit vectors per month (ingestion.geo.nearest): 35,000 communes × 2,800 sites
-× 60 months takes about a second, never a communes × sites matrix.
+A KD-tree on unit vectors per distinct set of open sites (ingestion.geo.nearest): months
+whose open sites did not change reuse the previous answer, and no step ever builds the
+communes × sites matrix. Returned as an Arrow table (no pandas object columns).
 """
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 
 
-def _nearest_columns(communes, sites, prefix):
+def _nearest(communes, sites):
+    """(site index into ``sites`` or -1, km) for each commune."""
     from ingestion.geo import nearest
 
-    index, km = nearest(communes["latitude"], communes["longitude"], sites["latitude"], sites["longitude"])
-    site_ids = sites["site_id"].to_numpy()
+    return nearest(communes["latitude"], communes["longitude"], sites["latitude"], sites["longitude"])
+
+
+def _ids(site_ids: np.ndarray, index: np.ndarray) -> pa.Array:
     found = index >= 0
-    return {
-        f"{prefix}site_id": np.where(found, site_ids[np.clip(index, 0, None)] if len(site_ids) else None, None),
-        f"{prefix}distance_km": km,
-    }
+    values = np.where(found, site_ids[np.clip(index, 0, None)] if len(site_ids) else "", "")
+    return pa.array(values, type=pa.string(), mask=~found)
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    communes = dbt.ref("dim_commune").df()
-    communes = communes[communes["latitude"].notna()].reset_index(drop=True)
-    open_sites = dbt.ref("int_sites_open_monthly").df()
-    open_sites = open_sites[open_sites["latitude"].notna()]
-    frames = []
+    communes = dbt.ref("dim_commune").filter("latitude is not null").df()
+    open_sites = dbt.ref("int_sites_open_monthly").filter("latitude is not null").df()
+    codes = pa.array(communes["commune_code"].to_numpy(dtype=object), type=pa.string())
+    batches, cache = [], {}
     for month_end, sites in open_sites.groupby("month_end", sort=True):
-        columns = {"commune_code": communes["commune_code"].to_numpy(), "month_end": month_end}
-        columns.update(_nearest_columns(communes, sites, "nearest_"))
-        columns.update(_nearest_columns(communes, sites[~sites["is_mobile"]], "nearest_fixed_"))
-        columns.update(_nearest_columns(communes, sites[sites["is_mobile"]], "nearest_mobile_"))
-        frames.append(pd.DataFrame(columns))
-    if not frames:
-        return pd.DataFrame({
-            "commune_code": pd.Series(dtype="string"), "month_end": pd.Series(dtype="datetime64[s]"),
-            "nearest_site_id": pd.Series(dtype="string"), "nearest_distance_km": pd.Series(dtype="float64"),
-            "nearest_fixed_site_id": pd.Series(dtype="string"), "nearest_fixed_distance_km": pd.Series(dtype="float64"),
-            "nearest_mobile_site_id": pd.Series(dtype="string"), "nearest_mobile_distance_km": pd.Series(dtype="float64"),
-        })
-    result = pd.concat(frames, ignore_index=True)
-    for column in ("nearest_site_id", "nearest_fixed_site_id", "nearest_mobile_site_id"):
-        result[column] = result[column].astype("string")
-    return result
+        key = tuple(sorted(sites["site_key"]))
+        if key not in cache:
+            site_ids = sites["site_id"].to_numpy(dtype=object)
+            fixed, mobile = sites[~sites["is_mobile"]], sites[sites["is_mobile"]]
+            columns = {}
+            for prefix, subset in (("nearest_", sites), ("nearest_fixed_", fixed), ("nearest_mobile_", mobile)):
+                index, km = _nearest(communes, subset)
+                columns[f"{prefix}site_id"] = _ids(subset["site_id"].to_numpy(dtype=object), index)
+                columns[f"{prefix}distance_km"] = pa.array(km, type=pa.float64())
+            cache = {key: columns}  # releases change rarely: keep only the last set
+        columns = cache[key]
+        months = pa.array(np.full(len(communes), np.datetime64(month_end, "D")), type=pa.date32())
+        batches.append(pa.table({"commune_code": codes, "month_end": months, **columns}))
+    if not batches:
+        empty = {"commune_code": pa.string(), "month_end": pa.date32()}
+        for prefix in ("nearest_", "nearest_fixed_", "nearest_mobile_"):
+            empty[f"{prefix}site_id"] = pa.string()
+            empty[f"{prefix}distance_km"] = pa.float64()
+        return pa.schema(empty).empty_table()
+    return pa.concat_tables(batches)
