@@ -80,4 +80,40 @@ def run_suite(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = None, *
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
         (docs_dir / f"{name}.json").write_text(json.dumps(result.to_json_dict(), indent=1, default=str), encoding="utf-8")
+        (docs_dir / f"{name}.html").write_text(_html_report(name, len(data), result), encoding="utf-8")
+        _write_index(docs_dir)
     return outcome
+
+
+def _html_report(name: str, rows: int, result) -> str:
+    """A small self-contained page of one validation: each expectation, its outcome, samples."""
+    from html import escape
+
+    lines = []
+    for item in result.results:
+        config, details = item.expectation_config, item.result or {}
+        kwargs = {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)}
+        samples = ", ".join(escape(str(v)[:40]) for v in (details.get("partial_unexpected_list") or [])[:10])
+        lines.append(
+            f"<tr class={'ok' if item.success else 'ko'}><td>{'✓' if item.success else '✗'}</td>"
+            f"<td>{escape(config.type)}</td><td>{escape(json.dumps(kwargs, default=str))[:300]}</td>"
+            f"<td>{details.get('unexpected_count', '')}</td><td>{samples}</td></tr>"
+        )
+    status = "passed" if result.success else "FAILED"
+    return (
+        "<!doctype html><meta charset=utf-8><title>" + escape(name) + "</title>"
+        "<style>body{font:14px sans-serif;margin:2em}td,th{border:1px solid #ccc;padding:4px}"
+        ".ko{background:#fdd}.ok{background:#efe}</style>"
+        f"<h1>{escape(name)}: {status}</h1><p>{rows:,} rows validated.</p>"
+        "<table><tr><th></th><th>expectation</th><th>arguments</th><th>unexpected</th><th>examples</th></tr>"
+        + "".join(lines) + "</table><p><a href=index.html>all suites</a></p>"
+    )
+
+
+def _write_index(docs_dir: Path) -> None:
+    pages = sorted(p.name for p in docs_dir.glob("*.html") if p.name != "index.html")
+    links = "".join(f"<li><a href='{page}'>{page[:-5]}</a></li>" for page in pages)
+    (docs_dir / "index.html").write_text(
+        f"<!doctype html><meta charset=utf-8><title>GX validations</title><h1>Last validation of each suite</h1><ul>{links}</ul>",
+        encoding="utf-8",
+    )
