@@ -97,5 +97,5 @@ def load_settings() -> Settings:
     """Read ``FSW_HOME`` (default ``./warehouse``) and ``FSW_DEMO_MONTHS`` (months of demo
     exports a new home gets, default 12) once and return the settings."""
     home = Path(os.environ.get("FSW_HOME") or "warehouse").expanduser().resolve()
-    demo_months = int(os.environ.get("FSW_DEMO_MONTHS") or 12)
+    demo_months = int(os.environ.get("FSW_DEMO_MONTHS", "12") or 0)
     return Settings(home=home, demo_months=demo_months)

@@ -34,9 +34,12 @@ def fsw_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return home
 
 
-def run_fsw(home: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run the `fsw` CLI in its own process, as a user would, on ``home``."""
-    env = {"FSW_DEMO_MONTHS": "1", **os.environ, "FSW_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+def run_fsw(home: Path, *args: str, timeout: int = 600, demo_months: int = 1) -> subprocess.CompletedProcess:
+    """Run the `fsw` CLI in its own process, as a user would, on ``home``.
+
+    ``demo_months`` of demo exports (default 1, 0 for none) keep end-to-end tests quick.
+    """
+    env = {**os.environ, "FSW_DEMO_MONTHS": str(demo_months), "FSW_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
         cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,

@@ -81,13 +81,15 @@ def write_demo_export_files(settings: Settings, target: Path, *, months: int, se
 def ensure_demo_exports(settings: Settings) -> int:
     """On a home where activity and satisfaction never had a load, land demo exports.
 
-    They are generated once (``FSW_DEMO_MONTHS`` months, default 12) under
+    They are generated once (``FSW_DEMO_MONTHS`` months, default 12; 0 for none) under
     ``FSW_HOME/demo/exports/`` and landed as demo loads; a real load later replaces them.
     Returns the number of files landed.
     """
     from ingestion.landing import land_file
     from ingestion.store import connect, record_load
 
+    if settings.demo_months <= 0:
+        return 0
     with connect(settings.work_db) as con:
         count = con.execute(
             "select count(*) from meta.loads where source in ('activity', 'satisfaction')"

@@ -24,7 +24,7 @@ def _query(home, sql):
 
 
 def test_run_on_empty_home_then_bad_file_leaves_serving_unchanged(fsw_home, tmp_path):
-    done = run_fsw(fsw_home, "run")
+    done = run_fsw(fsw_home, "run", demo_months=0)
     assert done.returncode == 0, done.stderr
     [(communes, overseas, dates)] = _query(
         fsw_home,
@@ -38,7 +38,7 @@ def test_run_on_empty_home_then_bad_file_leaves_serving_unchanged(fsw_home, tmp_
     rows = [list(r) for r in POPULATION_ROWS]
     rows[3][7] = "n/a"
     bad = write_populations(tmp_path / "ensemble_bad.xlsx", rows=rows)
-    done = run_fsw(fsw_home, "ingest", "insee", str(bad))
+    done = run_fsw(fsw_home, "ingest", "insee", str(bad), demo_months=0)
     assert done.returncode == 1
     assert last_line(done.stderr) == (
         "fsw: error: raw__insee_reference: ensemble_bad.xlsx: sheet 'Communes', row 12, "
@@ -52,18 +52,16 @@ def test_run_on_empty_home_then_bad_file_leaves_serving_unchanged(fsw_home, tmp_
     assert hashlib.sha256(bad.read_bytes()).hexdigest() in manifest
 
     # The failed load is not retried: the next run publishes the previous state again.
-    done = run_fsw(fsw_home, "run")
+    done = run_fsw(fsw_home, "run", demo_months=0)
     assert done.returncode == 0, done.stderr
-    status = run_fsw(fsw_home, "status")
+    status = run_fsw(fsw_home, "status", demo_months=0)
     assert "insee" in status.stdout and "embedded snapshot" in status.stdout
 
 
 def test_ingest_real_insee_files(fsw_home):
     populations = real_file("insee", "2025", "ensemble.xlsx")
     epci = real_file("insee", "2025", "EPCI_au_01-01-2024.xlsx")
-    done = run_fsw(fsw_home, "ingest", "insee", str(populations))
-    assert done.returncode == 0, done.stderr
-    done = run_fsw(fsw_home, "ingest", "insee", str(epci))
+    done = run_fsw(fsw_home, "ingest", "insee", str(populations), str(epci), demo_months=0)
     assert done.returncode == 0, done.stderr
     [(from_file, total, years, missing_epci)] = _query(
         fsw_home,

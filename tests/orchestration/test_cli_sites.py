@@ -27,9 +27,9 @@ def test_history_growth_and_bad_releases(fsw_home, tmp_path):
     listing_2024 = real_file("anct-france-services", "2024-08-01_liste-fs-20240801.csv")
     barometer = real_file("barometre", "barometre-resultats-detail-national.csv")
 
-    assert run_fsw(fsw_home, "ingest", "sites", str(march), "--as-of", "2020-03-10", "--no-publish").returncode == 0
-    assert run_fsw(fsw_home, "ingest", "barometer", str(barometer), "--no-publish").returncode == 0
-    done = run_fsw(fsw_home, "ingest", "sites", str(october), "--as-of", "2020-10-12")
+    assert run_fsw(fsw_home, "ingest", "sites", str(march), "--as-of", "2020-03-10", "--no-publish", demo_months=0).returncode == 0
+    assert run_fsw(fsw_home, "ingest", "barometer", str(barometer), "--no-publish", demo_months=0).returncode == 0
+    done = run_fsw(fsw_home, "ingest", "sites", str(october), "--as-of", "2020-10-12", demo_months=0)
     assert done.returncode == 0, done.stderr
     [(kept, closed, versions_128, demo)] = _query(fsw_home, """
         select
@@ -56,7 +56,7 @@ def test_history_growth_and_bad_releases(fsw_home, tmp_path):
     truncated = tmp_path / "truncated.geojson"
     truncated.write_text(october.read_text(encoding="utf-8")[:5000], encoding="utf-8")
     for path, expected in [(no_coords, "coordinates"), (duplicated, "1"), (truncated, "truncated.geojson")]:
-        done = run_fsw(fsw_home, "ingest", "sites", str(path), "--as-of", "2020-11-01")
+        done = run_fsw(fsw_home, "ingest", "sites", str(path), "--as-of", "2020-11-01", demo_months=0)
         assert done.returncode == 1, done.stderr
         line = last_line(done.stderr)
         assert line.startswith("fsw: error:") and path.name in line and expected in line, line
@@ -64,7 +64,7 @@ def test_history_growth_and_bad_releases(fsw_home, tmp_path):
         assert list((fsw_home / "landing" / "sites").glob(f"*/{path.name}"))
     assert hashlib.sha256(serving.read_bytes()).hexdigest() == before
 
-    done = run_fsw(fsw_home, "ingest", "sites", str(listing_2024), "--as-of", "2024-08-01")
+    done = run_fsw(fsw_home, "ingest", "sites", str(listing_2024), "--as-of", "2024-08-01", demo_months=0)
     assert done.returncode == 0, done.stderr
     [(current, main, antenna, mobile, charter, no_hours, valserhone)] = _query(fsw_home, """
         select count(*), count(*) filter (where site_type = 'main'), count(*) filter (where site_type = 'antenna'),
@@ -93,7 +93,7 @@ def test_history_growth_and_bad_releases(fsw_home, tmp_path):
         from mart_territory_monthly n where territory_level = 'national' and month_end = '2024-08-31'""")
     assert share_2024 > share_2020 and regions_sum_ok
     print(f"national share within 30 min: {share_2020:.4f} (Oct 2020) → {share_2024:.4f} (Aug 2024)")
-    done = run_fsw(fsw_home, "plan", "--sites", "10")
+    done = run_fsw(fsw_home, "plan", "--sites", "10", demo_months=0)
     assert done.returncode == 0, done.stderr
     assert len([line for line in done.stdout.splitlines() if line[:3].strip().isdigit()]) == 10
     [(proposals,)] = _query(fsw_home, "select count(*) from mart_site_proposals")
