@@ -76,6 +76,17 @@ def load_table(
 
 
 def _load_csv(path, synonyms, required, header_synonyms) -> RawTable:
+    try:
+        return _load_csv_checked(path, synonyms, required, header_synonyms)
+    except csv.Error as error:
+        raise InputError(f"malformed CSV: {error}", file=path) from None
+
+
+# A field as large as the file itself is legal CSV (a pasted comment): never refuse it.
+csv.field_size_limit(1 << 30)
+
+
+def _load_csv_checked(path, synonyms, required, header_synonyms) -> RawTable:
     text, utf8 = _decode(path)
     # the helper splits all the text it is given into lines: the head is enough
     delimiter = sniff_delimiter(text[:65536])

@@ -3,6 +3,7 @@
 from datetime import date, datetime, timezone
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 
 from ingestion.errors import InputError
@@ -32,17 +33,23 @@ def _unknown_sites(con, rows: pd.DataFrame, date_column: str) -> pd.Series:
 
     ``_site_windows`` (a temp table of SITE_WINDOWS_SQL) must exist on ``con``.
     """
-    frame = pd.DataFrame({"site_id": rows["site_id"], "day": pd.to_datetime(rows[date_column]).dt.date})
+    frame = pd.DataFrame({
+        "position": np.arange(len(rows)),
+        "site_id": rows["site_id"].to_numpy(),
+        "day": pd.to_datetime(rows[date_column]).dt.date.to_numpy(),
+    })
     con.register("_days", frame)
     try:
+        # A join returns rows in no particular order: flags go back by position, explicitly.
         flags = con.execute(
             """select w.site_id is null or _days.day < w.known_from
-                      or (w.closed_on is not null and _days.day >= w.closed_on)
-               from _days left join _site_windows w using (site_id)"""
-        ).fetchnumpy()
+                      or (w.closed_on is not null and _days.day >= w.closed_on) as unknown
+               from _days left join _site_windows w using (site_id)
+               order by _days.position"""
+        ).fetchnumpy()["unknown"]
     finally:
         con.unregister("_days")
-    return pd.Series(next(iter(flags.values())), index=rows.index).astype(bool)
+    return pd.Series(np.asarray(flags, dtype=bool), index=rows.index)
 
 
 def _parse_one(con, settings, source: ExportSource, load_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,6 +65,13 @@ def _parse_one(con, settings, source: ExportSource, load_id: str) -> tuple[pd.Da
             "column": "site", "value": bad["site_id"], "reason": UNKNOWN_SITE,
         })], ignore_index=True)
         rows = rows[~unknown]
+    if rows.empty and not rejects.empty:
+        first = rejects.iloc[0]
+        raise InputError(
+            f"no row could be loaded: all {rejects[['sheet', 'row']].drop_duplicates().shape[0]} rows rejected "
+            f"(first: row {first['row']}, column {first['column']!r}: {first['reason']})",
+            file=landed.original_name,
+        )
     rows = rows.assign(load_id=load_id, month=pd.to_datetime(rows[source.date_column]).dt.to_period("M").dt.start_time.dt.date)
     return rows, rejects
 
@@ -118,6 +132,11 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
                 except InputError as error:
                     set_load_status(con, [load.load_id], "failed", reason=error.line())
                     failures.append(error.line())
+                    continue
+                except Exception as error:  # a reader bug must not block every later load
+                    line = f"{load.file_name}: could not be read ({type(error).__name__}: {str(error)[:200]})"
+                    set_load_status(con, [load.load_id], "failed", reason=line)
+                    failures.append(line)
                     continue
                 batch.append((load.load_id, rows, rejects))
                 done.append({"load_id": load.load_id, "file": load.file_name, "sha256": load.sha256,
