@@ -6,6 +6,7 @@ Expected errors (``InputError``) print one line on stderr and exit 1, never a tr
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -25,7 +26,10 @@ def _one_line_errors(command):
             return command(*args, **kwargs)
         except InputError as error:
             click.echo(f"fsw: error: {error.line()}", err=True)
-            sys.exit(1)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            # Skip interpreter teardown: native libraries may print leak notices after our line.
+            os._exit(1)
 
     return wrapper
 

@@ -160,7 +160,7 @@ def _summarise(result) -> RunSummary:
                 summary.warnings.append(f"{name}: {evaluation.description or 'warning'}")
             else:
                 summary.checks_failed.append(name)
-                description = evaluation.description or ""
+                description = evaluation.description or "dbt test failed (rows in FSW_HOME/logs/last_run.log)"
                 summary.failure = summary.failure or f"check {name} failed: {description}"[:600]
         elif kind == "ASSET_MATERIALIZATION" and event.asset_key and event.asset_key.path == ["publish", "serving_db"]:
             metadata = event.event_specific_data.materialization.metadata
