@@ -115,14 +115,23 @@ def loads(con: duckdb.DuckDBPyConnection, source: str, statuses: tuple[str, ...]
 def quarantine(con: duckdb.DuckDBPyConnection, load_id: str, source: str, rejects: pd.DataFrame) -> int:
     """Replace the quarantined rows of ``load_id`` with ``rejects`` (idempotent per load)."""
     con.execute("delete from meta.quarantine where load_id = ?", [load_id])
-    if rejects is None or rejects.empty:
+    return quarantine_new(con, source, {load_id: rejects})
+
+
+def quarantine_new(con: duckdb.DuckDBPyConnection, source: str, rejects_by_load: dict[str, pd.DataFrame]) -> int:
+    """Insert the rejects of loads quarantined for the first time, in one statement."""
+    parts = [r.reindex(columns=QUARANTINE_COLUMNS).assign(load_id=load_id)
+             for load_id, r in rejects_by_load.items() if r is not None and not r.empty]
+    if not parts:
         return 0
-    frame = rejects.reindex(columns=QUARANTINE_COLUMNS).copy()
+    rejects = pd.concat(parts, ignore_index=True)
+    load_ids = rejects.pop("load_id")
+    frame = rejects.copy()
     frame["row"] = pd.to_numeric(frame["row"], errors="coerce").astype("Int64")
     for column in ("file", "sheet", "column", "value", "reason"):
         frame[column] = frame[column].astype("string").str.slice(0, 1000)
     frame.insert(0, "source", source)
-    frame.insert(0, "load_id", load_id)
+    frame.insert(0, "load_id", load_ids.astype("string"))
     frame["quarantined_at"] = datetime.now(timezone.utc)
     con.register("_rejects", frame)
     try:

@@ -102,7 +102,8 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
     landed = land_inputs(settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop)
     for item in landed:
         click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
-    summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli", "fsw/source": source})
+    summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli", "fsw/source": source},
+                      exports_only=source in ("activity", "satisfaction"))
     _print_summary(summary, settings)
     if not summary.success:
         raise InputError(summary.failure)

@@ -23,19 +23,19 @@ def inbox_files(settings: Settings, source: str) -> list[Path]:
 def collect_inbox(settings: Settings, source: str) -> tuple[list[LandedFile], list[str]]:
     """Land every waiting file of ``source`` (moved into landing/); return landed and refusals.
 
-    A file whose name is unsafe or whose kind is not recognised is still kept: it moves to
-    ``inbox/<source>/.refused/`` with its reason beside it.
+    A file whose name is unsafe is not landed: it moves to ``inbox/<source>/.refused/`` with its
+    reason beside it. A file of an unrecognised kind is landed (and marked failed).
     """
     assert source in SOURCES
-    landed, refused = [], []
-    for path in inbox_files(settings, source):
-        try:
-            landed += land_inputs(settings, source, [path], move=True)
-        except InputError as error:
-            refused.append(error.line())
-            if path.exists():
-                target = settings.inbox / source / ".refused"
-                target.mkdir(parents=True, exist_ok=True)
-                path.rename(target / path.name)
-                (target / f"{path.name}.reason.txt").write_text(error.line() + "\n", encoding="utf-8")
+    refused: list[str] = []
+
+    def refuse(path: Path | None, error: InputError) -> None:
+        refused.append(error.line())
+        if path is not None and path.exists():
+            target = settings.inbox / source / ".refused"
+            target.mkdir(parents=True, exist_ok=True)
+            path.rename(target / path.name)
+            (target / f"{path.name}.reason.txt").write_text(error.line() + "\n", encoding="utf-8")
+
+    landed = land_inputs(settings, source, inbox_files(settings, source), move=True, on_error=refuse)
     return landed, refused

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ingestion.errors import InputError
 from ingestion.insee.kinds import detect_insee_kind
-from ingestion.landing import LandedFile, land_file, sha256_of
+from ingestion.landing import LandedFile, land_file
 from ingestion.store import connect, record_load
 from orchestration.config import Settings
 from orchestration.defs.demo import demo_registry
@@ -21,25 +21,37 @@ def _kind_of(source: str, path: Path) -> str:
 
 def land_inputs(
     settings: Settings, source: str, paths: list[Path], *, as_of: date | None = None, allow_drop: bool = False,
-    move: bool = False,
+    move: bool = False, on_error=None,
 ) -> list[LandedFile]:
     """Copy each file to landing/ unchanged, then record it as ``landed`` in the ledger.
 
     A file whose kind cannot be recognised is still landed (nothing is lost) and recorded as
-    ``failed`` with the reason; the error is raised after landing.
+    ``failed`` with the reason. The error is raised, or, when ``on_error(path, error)`` is
+    given (the inbox), reported to it and the next file is landed. One ledger connection serves
+    the whole batch (thousands of files for a national month).
     """
     landed = []
-    for path in paths:
-        day = as_of or (date.today() if source == "sites" else None)
-        is_demo = path.is_file() and sha256_of(path) in demo_registry(settings)
-        item = land_file(settings.landing, source, path, as_of=day.isoformat() if day else None, move=move)
-        try:
-            kind = _kind_of(source, item.path)
-        except InputError as error:
-            with connect(settings.work_db) as con:
+    registry = demo_registry(settings)
+    day = as_of or (date.today() if source == "sites" else None)
+    with connect(settings.work_db) as con:
+        for path in paths:
+            try:
+                item = land_file(settings.landing, source, path, as_of=day.isoformat() if day else None, move=move)
+            except InputError as error:
+                if on_error is None:
+                    raise
+                on_error(path, error)
+                continue
+            try:
+                kind = _kind_of(source, item.path)
+            except InputError as error:
                 record_load(con, item, status="failed", kind=None, reason=error.line())
-            raise InputError(f"{error.line()} (kept in landing/{source}/{item.load_id}/)") from None
-        with connect(settings.work_db) as con:
-            record_load(con, item, status="landed", kind=kind, allow_drop=allow_drop, is_demo=is_demo)
-        landed.append(item)
+                error = InputError(f"{error.line()} (kept in landing/{source}/{item.load_id}/)")
+                if on_error is None:
+                    raise error from None
+                on_error(None, error)
+                continue
+            record_load(con, item, status="landed", kind=kind, allow_drop=allow_drop,
+                        is_demo=item.sha256 in registry)
+            landed.append(item)
     return landed

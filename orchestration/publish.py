@@ -43,9 +43,13 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
     """
     serving_dir = settings.serving_dir
     serving_dir.mkdir(parents=True, exist_ok=True)
-    for leftover in serving_dir.glob(".warehouse.*.partial*"):
+    # The new file is built outside serving/ (same filesystem, so os.replace stays atomic):
+    # a crash never leaves a half-written copy where BI users look.
+    staging = settings.home / ".publish"
+    staging.mkdir(parents=True, exist_ok=True)
+    for leftover in [*staging.glob(".warehouse.*.partial*"), *serving_dir.glob(".warehouse.*.partial*")]:
         leftover.unlink(missing_ok=True)
-    partial = serving_dir / f".warehouse.{uuid.uuid4().hex}.partial.duckdb"
+    partial = staging / f".warehouse.{uuid.uuid4().hex}.partial.duckdb"
     counts: dict[str, int] = {}
     con = duckdb.connect(str(partial))
     try:
@@ -90,6 +94,7 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
         os.fsync(handle.fileno())
     os.replace(partial, settings.serving_db)
     _fsync_dir(serving_dir)
+    _fsync_dir(staging)
     return {"path": str(settings.serving_db), "tables": counts}
 
 

@@ -43,13 +43,18 @@ def ensure_dbt_manifest() -> None:
         raise InputError(f"dbt parse failed: {(done.stdout + done.stderr).strip().splitlines()[-1:]}")
 
 
-def run_job(settings: Settings, *, publish: bool = True, tags: dict | None = None, full: bool = False) -> RunSummary:
+def run_job(
+    settings: Settings, *, publish: bool = True, tags: dict | None = None, full: bool = False,
+    exports_only: bool = False,
+) -> RunSummary:
     """Load the sources, then build the touched months, dbt and publish: two Dagster runs.
 
     The first run lands-side assets (reference, listing, barometer, parsing of new export files);
     the months its files cover are then known, and the second run materialises those monthly
     partitions as one single-run backfill, builds dbt and publishes. ``full`` rebuilds every
-    month that has data. Both runs are recorded in the instance (FSW_HOME/dagster).
+    month that has data. ``exports_only`` (an activity or satisfaction ingest) rebuilds only
+    what depends on the exports, not the listing's history or coverage. Both runs are recorded
+    in the instance (FSW_HOME/dagster).
     """
     apply_environment(settings.ensure())
     ensure_dbt_manifest()
@@ -60,13 +65,17 @@ def run_job(settings: Settings, *, publish: bool = True, tags: dict | None = Non
     # Dagster's own console handler repeats every DEBUG event; the progress logger says enough.
     logging.getLogger("dagster").setLevel(logging.WARNING)
     base_tags = tags or {"fsw/trigger": "cli"}
+    _hold_home_lock(settings)
+    _release_dead_cli_runs()
     (settings.home / "logs").mkdir(parents=True, exist_ok=True)
     (settings.home / "logs" / "last_run.log").write_text("", encoding="utf-8")
     first = _execute(settings, defs.resolve_job_def(LOAD_SOURCES_JOB), None, base_tags)
     if not first.success:
         return first
     months = months_to_build(settings, full=full)
-    selection = _build_selection(defs, publish=publish, with_months=bool(months))
+    # Rebuilding only the exports' side needs everything else built once: a first publish.
+    exports_only = exports_only and settings.serving_db.exists()
+    selection = _build_selection(defs, publish=publish, with_months=bool(months), exports_only=exports_only)
     run_tags = dict(base_tags)
     if months:
         run_tags.update({RANGE_START: months[0], RANGE_END: months[-1]})
@@ -78,6 +87,42 @@ def run_job(settings: Settings, *, publish: bool = True, tags: dict | None = Non
 
 
 RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+_HOME_LOCK = None
+
+
+def _hold_home_lock(settings: Settings) -> None:
+    """One CLI run per home at a time: an exclusive lock held until this process exits."""
+    import fcntl
+
+    global _HOME_LOCK
+    if _HOME_LOCK is not None:
+        return
+    handle = open(settings.home / ".fsw.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise InputError(f"another fsw command is running on {settings.home}; try again when it ends") from None
+    _HOME_LOCK = handle
+
+
+def _release_dead_cli_runs() -> None:
+    """Mark CLI runs that a crash left 'started' as failed and free their pool slots.
+
+    Called under the home lock, so no live CLI run can be among them; without this, a killed
+    run keeps the `work_duckdb` slot and every later run waits forever.
+    """
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        stale = instance.get_runs(filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED],
+            tags={"fsw/trigger": "cli"},
+        ))
+        for run in stale:
+            instance.report_run_failed(run)
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            print(f"[fsw] released run {run.run_id[:8]} left unfinished by a crash", file=sys.stderr, flush=True)
 
 
 def months_to_build(settings: Settings, *, full: bool) -> list[str]:
@@ -109,7 +154,7 @@ def months_to_build(settings: Settings, *, full: bool) -> list[str]:
     return month_keys(min(wanted), max(wanted))
 
 
-def _build_selection(defs, *, publish: bool, with_months: bool):
+def _build_selection(defs, *, publish: bool, with_months: bool, exports_only: bool = False):
     from orchestration.defs.exports.assets import MONTHLY_ASSETS
     from orchestration.defs.publish.assets import SERVING_DB
     from orchestration.definitions import OUTPUTS, RAW_SOURCES
@@ -120,7 +165,14 @@ def _build_selection(defs, *, publish: bool, with_months: bool):
         excluded |= {key for asset in MONTHLY_ASSETS for key in asset.keys}
     if not publish:
         excluded.add(SERVING_DB)
-    return [key for key in graph.get_all_asset_keys() if key not in excluded and graph.get(key).is_materializable]
+    keys = [key for key in graph.get_all_asset_keys() if key not in excluded and graph.get(key).is_materializable]
+    if exports_only and with_months:
+        import dagster as dg
+
+        monthly = [key for asset in MONTHLY_ASSETS for key in asset.keys]
+        wanted = dg.AssetSelection.assets(*monthly).downstream().resolve(graph)
+        keys = [key for key in keys if key in wanted or key == SERVING_DB]
+    return keys
 
 
 def _execute(settings: Settings, job, selection, tags) -> RunSummary:

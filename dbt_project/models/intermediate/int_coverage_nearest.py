@@ -1,4 +1,4 @@
-"""Nearest open site (any, fixed, mobile) of every commune at every month end.
+"""Nearest open site (any, fixed, mobile) of every commune at every month end since the first listing.
 
 A KD-tree on unit vectors per distinct set of open sites (ingestion.geo.nearest): months
 whose open sites did not change reuse the previous answer, and no step ever builds the
@@ -25,7 +25,12 @@ def _ids(site_ids: np.ndarray, index: np.ndarray) -> pa.Array:
 def model(dbt, session):
     dbt.config(materialized="table")
     communes = dbt.ref("dim_commune").filter("latitude is not null").df()
+    # From the month of the first listing release loaded to the latest: before it, which sites
+    # were open comes only from labelling dates, enough to count sites, not to map them.
+    first = dbt.ref("dim_site").aggregate("last_day(min(valid_from)) as first_month").fetchall()[0][0]
     open_sites = dbt.ref("int_sites_open_monthly").filter("latitude is not null").df()
+    if first is not None:
+        open_sites = open_sites[open_sites["month_end"] >= np.datetime64(first, "D")]
     codes = pa.array(communes["commune_code"].to_numpy(dtype=object), type=pa.string())
     batches, cache = [], {}
     for month_end, sites in open_sites.groupby("month_end", sort=True):

@@ -8,7 +8,7 @@ import pandas as pd
 
 from ingestion.errors import InputError
 from ingestion.landing import read_manifest
-from ingestion.store import connect, loads, quarantine, set_load_status
+from ingestion.store import connect, loads, quarantine_new, set_load_status
 from orchestration.defs.demo import ensure_demo_exports
 from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.exports.sources import EXPORT_SOURCES, ExportSource
@@ -36,14 +36,14 @@ def _unknown_sites(con, rows: pd.DataFrame, date_column: str) -> pd.Series:
     frame = pd.DataFrame({
         "position": np.arange(len(rows)),
         "site_id": rows["site_id"].to_numpy(),
-        "day": pd.to_datetime(rows[date_column]).dt.date.to_numpy(),
+        "day": pd.to_datetime(rows[date_column]).to_numpy(dtype="datetime64[ms]"),
     })
     con.register("_days", frame)
     try:
         # A join returns rows in no particular order: flags go back by position, explicitly.
         flags = con.execute(
-            """select w.site_id is null or _days.day < w.known_from
-                      or (w.closed_on is not null and _days.day >= w.closed_on) as unknown
+            """select w.site_id is null or cast(_days.day as date) < w.known_from
+                      or (w.closed_on is not null and cast(_days.day as date) >= w.closed_on) as unknown
                from _days left join _site_windows w using (site_id)
                order by _days.position"""
         ).fetchnumpy()["unknown"]
@@ -78,19 +78,19 @@ def _parse_one(con, settings, source: ExportSource, load_id: str) -> tuple[pd.Da
 
 def _write_batch(con, source: ExportSource, batch: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> None:
     """Write parsed files in one transaction: rows, quarantine, ledger statuses."""
-    load_ids = [load_id for load_id, _, _ in batch]
+    # Only 'landed' loads are parsed and rows, quarantine and status commit together, so these
+    # loads have no rows yet: nothing to delete first.
     rows = pd.concat([r for _, r, _ in batch], ignore_index=True)
     con.execute("begin")
-    con.execute(f"delete from raw.{source.rows_table} where list_contains(?, load_id)", [load_ids])
     con.register("_rows", rows)
     try:
         con.execute(f"insert into raw.{source.rows_table} by name select * from _rows")
     finally:
         con.unregister("_rows")
     crash_point("raw_load")
+    quarantine_new(con, source.name, {load_id: rejects for load_id, _, rejects in batch})
     for load_id, loaded, rejects in batch:
         rejected = rejects[["sheet", "row"]].drop_duplicates().shape[0] if len(rejects) else 0
-        quarantine(con, load_id, source.name, rejects)
         set_load_status(con, [load_id], "parsed", rows_loaded=len(loaded), rows_quarantined=rejected)
     con.execute("commit")
 
