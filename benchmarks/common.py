@@ -34,7 +34,14 @@ def machine() -> dict:
             versions[name] = version(name)
         except Exception:  # noqa: BLE001
             pass
-    return {"nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem_kb / 1024 / 1024, 1),
+    try:
+        commit = subprocess.run(["git", "-C", str(Path(__file__).resolve().parents[1]), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True).stdout.strip()
+        dirty = bool(subprocess.run(["git", "-C", str(Path(__file__).resolve().parents[1]), "status", "--porcelain",
+                                     "--untracked-files=no"], capture_output=True, text=True).stdout.strip())
+    except OSError:
+        commit, dirty = "", False
+    return {"git_commit": commit + ("+dirty" if dirty else ""), "nproc": os.cpu_count(), "cpu": cpu, "ram_gb": round(mem_kb / 1024 / 1024, 1),
             "os": platform.platform(), **versions}
 
 
