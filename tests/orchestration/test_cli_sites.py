@@ -1,11 +1,10 @@
 """Site listing end to end: history across releases, gates, network growth."""
 
-import hashlib
 
 import duckdb
 import pytest
 
-from tests.conftest import last_line, real_file, run_fsw
+from tests.conftest import real_file, run_fsw
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +20,7 @@ def _query(home, sql):
         con.close()
 
 
-def test_history_growth_and_bad_releases(fsw_home, tmp_path):
+def test_history_coverage_growth_and_plan(fsw_home, tmp_path):
     march = real_file("anct-france-services", "2020-03-10_a249d68_france_services.geojson")
     october = real_file("anct-france-services", "2020-10-12_0584fe1_france_services.geojson")
     listing_2024 = real_file("anct-france-services", "2024-08-01_liste-fs-20240801.csv")
@@ -46,24 +45,7 @@ def test_history_growth_and_bad_releases(fsw_home, tmp_path):
         fsw_home, "select site_type, is_mobile, count(*) from dim_site where is_current group by all"))
     assert mix == {("main", False): 813, ("main", True): 43, ("antenna", False): 42, ("antenna", True): 10}
 
-    serving = fsw_home / "serving" / "warehouse.duckdb"
-    before = hashlib.sha256(serving.read_bytes()).hexdigest()
-    # A release without coordinates, a duplicated id, a truncated GeoJSON: one line each, serving unchanged.
-    no_coords = tmp_path / "no_coords.csv"
-    no_coords.write_text("id_fs,lib_fs,insee_com\n1,Site A,01001\n", encoding="utf-8")
-    duplicated = tmp_path / "duplicated.csv"
-    duplicated.write_text("id_fs,lib_fs,insee_com,latitude,longitude\n1,A,01001,46.1,5.8\n1,B,01002,46.0,5.4\n", encoding="utf-8")
-    truncated = tmp_path / "truncated.geojson"
-    truncated.write_text(october.read_text(encoding="utf-8")[:5000], encoding="utf-8")
-    for path, expected in [(no_coords, "coordinates"), (duplicated, "1"), (truncated, "truncated.geojson")]:
-        done = run_fsw(fsw_home, "ingest", "sites", str(path), "--as-of", "2020-11-01", demo_months=0)
-        assert done.returncode == 1, done.stderr
-        line = last_line(done.stderr)
-        assert line.startswith("fsw: error:") and path.name in line and expected in line, line
-        assert "Traceback" not in done.stderr
-        assert list((fsw_home / "landing" / "sites").glob(f"*/{path.name}"))
-    assert hashlib.sha256(serving.read_bytes()).hexdigest() == before
-
+    # Bad releases (no coordinates, duplicated id, truncated GeoJSON) are in tests/bad_inputs.
     done = run_fsw(fsw_home, "ingest", "sites", str(listing_2024), "--as-of", "2024-08-01", demo_months=0)
     assert done.returncode == 0, done.stderr
     [(current, main, antenna, mobile, charter, no_hours, valserhone)] = _query(fsw_home, """
