@@ -319,6 +319,7 @@ def write_extract(
     fmt = (fmt or "").lower()
     if fmt not in FORMATS:
         raise InputError(f"invalid format {fmt!r}: expected parquet, csv or xlsx")
+    parse_scope(scope)  # the syntax first: a bad scope is refused even on an empty home
     if not settings.serving_db.exists():
         raise InputError(f"no serving DB at {settings.serving_db}: run fsw run first")
     day = day or date.today()
