@@ -28,7 +28,18 @@ class RunSummary:
 
 def ensure_dbt_manifest() -> None:
     """Build dbt's manifest (``dbt parse``) when missing or older than the project: definitions need it."""
-    manifest = DBT_PROJECT_DIR / "target" / "manifest.json"
+    import fcntl
+
+    target = DBT_PROJECT_DIR / "target"
+    target.mkdir(exist_ok=True)
+    # Several processes (tests in parallel, a CLI beside `dagster dev`) may want the manifest:
+    # one parses, the others wait and find it fresh.
+    with open(target / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _parse_if_stale(target / "manifest.json")
+
+
+def _parse_if_stale(manifest) -> None:
     sources = [p for folder in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*")]
     sources.append(DBT_PROJECT_DIR / "dbt_project.yml")
     newest = max((p.stat().st_mtime for p in sources if p.is_file()), default=0)
