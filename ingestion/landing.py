@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ingestion.errors import InputError
+from ingestion.faults import crash_point
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9À-ÿ][A-Za-z0-9À-ÿ ._()+-]{0,200}$")
 SOURCES = ("insee", "sites", "activity", "satisfaction", "barometer")
@@ -30,14 +31,6 @@ class LandedFile:
     size: int
     landed_at: str
     as_of: str | None
-
-
-def _crash_point(name: str) -> None:
-    # Tests kill the process here (FSW_CRASH_AT); ingestion stays free of orchestration imports.
-    if os.environ.get("FSW_CRASH_AT") == name:
-        import signal
-
-        os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 def safe_file_name(name: str) -> str:
@@ -84,7 +77,7 @@ def land_file(
         os.link(path, partial)
     except OSError:
         shutil.copyfile(path, partial)
-    _crash_point("landing")
+    crash_point("landing")
     os.replace(partial, target)
     landed = LandedFile(
         source=source,

@@ -134,31 +134,6 @@ def find_header_row(
     )
 
 
-def read_xlsx_sheets(path: Path) -> dict[str, list[list[object]]]:
-    """Return every sheet of a workbook as rows of cell values (empty rows dropped)."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for truncated or non-XLSX files
-        raise InputError(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=path) from None
-    sheets = {}
-    for name in workbook.sheet_names:
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        sheets[name] = [list(row) for row in rows if any(cell not in ("", None) for cell in row)]
-    return sheets
-
-
-def read_xlsx_sheet(path: Path, sheet: str) -> list[list[object]]:
-    """Return the rows of one named sheet; ``InputError`` if the sheet does not exist."""
-    sheets = read_xlsx_sheets(path)
-    if sheet not in sheets:
-        raise InputError(
-            f"sheet {sheet!r} not found (sheets: {', '.join(sheets)})", file=path, sheet=sheet
-        )
-    return sheets[sheet]
-
-
 def parse_french_number(value: object) -> float | None:
     """Parse ``1 234,5`` / ``1234.5`` / ``1 234`` (narrow no-break space too); None if empty.
 

@@ -8,15 +8,14 @@ from __future__ import annotations
 import functools
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 import click
 
 from ingestion.errors import InputError
+from ingestion.landing import SOURCES
 from orchestration.config import apply_environment, load_settings
 
-SOURCES = ("insee", "sites", "activity", "satisfaction", "barometer")
 
 
 def _one_line_errors(command):
@@ -68,11 +67,11 @@ def run() -> None:
     """Materialise everything (gates, dbt, publish) on the data already landed or embedded."""
     from orchestration.runner import run_job
 
-    from orchestration.inbox import INBOX_SOURCES, collect_inbox
+    from orchestration.inbox import collect_inbox
 
     settings = load_settings().ensure()
     apply_environment(settings)
-    for source in INBOX_SOURCES:
+    for source in SOURCES:
         landed, refused = collect_inbox(settings, source)
         if landed or refused:
             click.echo(f"inbox/{source}: {len(landed)} file(s) landed, {len(refused)} refused", err=True)

@@ -85,6 +85,14 @@ class Settings:
         return self
 
 
+def dbt_command(*args: str) -> list[str]:
+    """The dbt CLI of this interpreter on the project (`dbt` need not be on PATH)."""
+    import sys
+
+    return [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+
+
 def apply_environment(settings: Settings) -> None:
     """Set the environment every child process inherits: telemetry off, homes."""
     for key, value in TELEMETRY_OFF.items():

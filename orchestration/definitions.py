@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ingestion.landing import SOURCES
+
 from orchestration.config import apply_environment, load_settings
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.exports.assets import FILES_ASSETS, MONTHLY_ASSETS
@@ -86,7 +88,7 @@ check_freshness = dg.define_asset_job(
 )
 
 SENSORS = [
-    *(build_inbox_sensor(source, LOAD_SOURCES_JOB) for source in ("activity", "satisfaction", "sites", "barometer", "insee")),
+    *(build_inbox_sensor(source, LOAD_SOURCES_JOB) for source in SOURCES),
     build_after_load_sensor(load_sources, build_and_publish),
 ]
 

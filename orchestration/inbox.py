@@ -9,7 +9,6 @@ from ingestion.landing import SOURCES, LandedFile
 from orchestration.config import Settings
 from orchestration.ingest import land_inputs
 
-INBOX_SOURCES = ("activity", "satisfaction", "sites", "barometer", "insee")
 
 
 def inbox_files(settings: Settings, source: str) -> list[Path]:

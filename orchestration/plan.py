@@ -11,7 +11,6 @@ from __future__ import annotations
 import heapq
 import re
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -21,7 +20,7 @@ import pandas as pd
 from ingestion.errors import InputError
 from ingestion.geo import chord_for_km, unit_vectors
 from ingestion.store import connect, replace_table
-from orchestration.config import DBT_PROJECT_DIR, Settings
+from orchestration.config import Settings, dbt_command
 
 _SCOPE = re.compile(r"^(national|region:(\d{2})|department:(\d{2}|2[AB]|97\d))$")
 
@@ -130,11 +129,9 @@ def plan_sites(settings: Settings, n: int, scope: str = "national") -> pd.DataFr
 
 def build_proposals_mart(settings: Settings) -> None:
     """Rebuild `mart_site_proposals` with dbt (its tests included) in work.duckdb."""
-    dbt = [sys.executable, "-c", "from dbt.cli.main import cli; cli()"]
     done = subprocess.run(
-        [*dbt, "build", "--select", "stg_plan__site_proposals", "mart_site_proposals", "--project-dir",
-         str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path",
-         str(settings.home / "dbt" / "target"), "--quiet"],
+        dbt_command("build", "--select", "stg_plan__site_proposals", "mart_site_proposals",
+                    "--target-path", str(settings.home / "dbt" / "target"), "--quiet"),
         capture_output=True, text=True,
     )
     if done.returncode != 0:

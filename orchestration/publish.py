@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.config import Settings
-from orchestration.faults import crash_point
+from ingestion.faults import crash_point
 
 PUBLISHED_PREFIXES = ("dim_", "fct_", "mart_")
 LEDGER_TABLES = {"fsw_loads": "meta.loads", "fsw_quarantine": "meta.quarantine"}

@@ -9,7 +9,8 @@ import sys
 from dataclasses import dataclass, field
 
 from ingestion.errors import InputError
-from orchestration.config import DBT_PROJECT_DIR, Settings, apply_environment
+from orchestration.config import DBT_PROJECT_DIR, Settings, apply_environment, dbt_command
+from orchestration.defs.exports.partitions import RANGE_END, RANGE_START
 
 
 @dataclass
@@ -45,11 +46,7 @@ def _parse_if_stale(manifest) -> None:
     newest = max((p.stat().st_mtime for p in sources if p.is_file()), default=0)
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return
-    dbt = [sys.executable, "-c", "from dbt.cli.main import cli; cli()"]
-    done = subprocess.run(
-        [*dbt, "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"],
-        capture_output=True, text=True,
-    )
+    done = subprocess.run(dbt_command("parse", "--quiet"), capture_output=True, text=True)
     if done.returncode != 0:
         raise InputError(f"dbt parse failed: {(done.stdout + done.stderr).strip().splitlines()[-1:]}")
 
@@ -69,8 +66,6 @@ def run_job(
     """
     apply_environment(settings.ensure())
     ensure_dbt_manifest()
-    import dagster as dg
-
     from orchestration.definitions import BUILD_JOB, LOAD_SOURCES_JOB, defs
 
     # Dagster's own console handler repeats every DEBUG event; the progress logger says enough.
@@ -97,7 +92,6 @@ def run_job(
     return second
 
 
-RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 _HOME_LOCK = None
 
 
@@ -148,18 +142,18 @@ def months_to_build(settings: Settings, *, full: bool) -> list[str]:
     from orchestration.defs.exports.tables import months_pending, months_with_data
 
     wanted: set[str] = set()
-    for source in EXPORT_SOURCES:
-        pending = months_pending(settings, source.name)
-        with connect(settings.work_db) as con:
+    with connect(settings.work_db) as con:
+        for source in EXPORT_SOURCES:
+            pending = months_pending(con, source.name)
             real_pending = con.execute(
                 "select count(*) > 0 from meta.loads where source = ? and status = 'parsed' and not is_demo",
                 [source.name]).fetchone()[0]
             demo_in_place = con.execute(
                 f"select count(*) > 0 from raw.{source.name} r join meta.loads l using (load_id) where l.is_demo"
             ).fetchone()[0]
-        if full or (real_pending and demo_in_place):
-            wanted |= set(months_with_data(settings, source.name))
-        wanted |= set(pending)
+            if full or (real_pending and demo_in_place):
+                wanted |= set(months_with_data(con, source.name))
+            wanted |= set(pending)
     if not wanted:
         return []
     return month_keys(min(wanted), max(wanted))
@@ -189,8 +183,7 @@ def _build_selection(defs, *, publish: bool, with_months: bool, exports_only: bo
 def _execute(settings: Settings, job, selection, tags) -> RunSummary:
     import dagster as dg
 
-    log_path = settings.home / "logs" / "last_run.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log_path = settings.home / "logs" / "last_run.log"  # emptied by run_job
     # dbt's own log lines go to a file: stderr carries the concise progress, stdout stays clean.
     with dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(

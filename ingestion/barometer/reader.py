@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.errors import InputError
-from ingestion.textfiles import decode_text, match_columns, parse_french_number, read_csv_rows
+from ingestion.textfiles import match_columns, parse_french_number, read_csv_rows
 
 INDICATOR = "nb-labellisations-france-services"
 COLUMNS = {
@@ -60,7 +60,6 @@ def read_barometer(path: Path) -> BarometerRows:
     ``level`` is national, region or department; ``kind`` is ``published`` or ``target``.
     """
     path = Path(path)
-    decode_text(path)
     rows = read_csv_rows(path)
     header = rows[0]
     pos = match_columns(header, COLUMNS)

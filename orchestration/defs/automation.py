@@ -10,15 +10,14 @@ import dagster as dg
 
 from ingestion.store import connect
 from orchestration.defs.exports.assets import files_key
+from orchestration.defs.exports.partitions import RANGE_END, RANGE_START
 from orchestration.defs.exports.sources import EXPORT_SOURCES
-from orchestration.defs.sites.assets import RAW_BAROMETER, RAW_SITE_LISTING
-from orchestration.defs.insee.assets import RAW_INSEE_REFERENCE
+from orchestration.defs.sites.assets import RAW_SITE_LISTING
 from orchestration.resources import WarehouseResource
 
 PARIS = "Europe/Paris"
 STALE_AFTER = timedelta(days=45)
 FULL_REFRESH_TAG = "fsw/full_refresh"
-RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
 
 FRESHNESS_TARGETS = {
     "activity": files_key(EXPORT_SOURCES[0]),

@@ -37,7 +37,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.faults import POINTS
+from ingestion.faults import POINTS
 from tests.conftest import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow

@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
-from orchestration.faults import crash_point
+from ingestion.faults import crash_point
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource, dbt_project
 
 LAYERS = ("staging", "intermediate", "marts")

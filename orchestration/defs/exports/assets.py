@@ -14,7 +14,7 @@ from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.exports.sources import EXPORT_SOURCES, ExportSource
 from orchestration.defs.exports.tables import SITE_WINDOWS_SQL, ensure_tables, winners_sql
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
-from orchestration.faults import crash_point
+from ingestion.faults import crash_point
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
 
 UNKNOWN_SITE = "unknown site id for that date"

@@ -1,7 +1,5 @@
 """DDL of the raw export tables and the SQL that resolves which file wins each site-month."""
 
-from ingestion.store import connect
-
 ROWS_DDL = {
     "activity": """
         create table if not exists raw.{table} (
@@ -62,22 +60,18 @@ def winners_sql(name: str, date_column: str) -> str:
     """
 
 
-def months_with_data(settings, name: str) -> list[str]:
+def months_with_data(con, name: str) -> list[str]:
     """Partition keys of the months that have parsed rows of ``name`` (any load)."""
-    with connect(settings.work_db) as con:
-        ensure_tables(con, name)
-        rows = con.execute(
-            f"select distinct strftime(month, '%Y-%m-01') from raw.{name}_rows order by 1"
-        ).fetchall()
+    ensure_tables(con, name)
+    rows = con.execute(f"select distinct strftime(month, '%Y-%m-01') from raw.{name}_rows order by 1").fetchall()
     return [r[0] for r in rows]
 
 
-def months_pending(settings, name: str) -> list[str]:
+def months_pending(con, name: str) -> list[str]:
     """Partition keys of months holding rows of parsed loads not yet loaded into partitions."""
-    with connect(settings.work_db) as con:
-        ensure_tables(con, name)
-        rows = con.execute(
-            f"""select distinct strftime(r.month, '%Y-%m-01') from raw.{name}_rows r
-                join meta.loads l using (load_id) where l.status = 'parsed' order by 1"""
-        ).fetchall()
+    ensure_tables(con, name)
+    rows = con.execute(
+        f"""select distinct strftime(r.month, '%Y-%m-01') from raw.{name}_rows r
+            join meta.loads l using (load_id) where l.status = 'parsed' order by 1"""
+    ).fetchall()
     return [r[0] for r in rows]

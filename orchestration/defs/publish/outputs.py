@@ -1,12 +1,11 @@
 """What the monthly outputs job writes: extracts for every region, and the dbt docs."""
 
 import subprocess
-import sys
 from datetime import date
 
 import dagster as dg
 
-from orchestration.config import DBT_PROJECT_DIR
+from orchestration.config import dbt_command
 from orchestration.defs.publish.assets import SERVING_DB
 from orchestration.resources import OWNER, WarehouseResource
 
@@ -52,12 +51,8 @@ def dbt_docs(warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Generate dbt's documentation site from the work DB's catalog."""
     settings = warehouse.settings()
     target = settings.docs / "dbt"
-    done = subprocess.run(
-        [sys.executable, "-c", "from dbt.cli.main import cli; cli()", "docs", "generate",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target), "--quiet"],
-        capture_output=True, text=True,
-    )
+    done = subprocess.run(dbt_command("docs", "generate", "--target-path", str(target), "--quiet"),
+                          capture_output=True, text=True)
     if done.returncode != 0:
         raise dg.Failure(description=f"dbt docs generate failed: {(done.stdout + done.stderr).strip()[-300:]}")
     return dg.MaterializeResult(metadata={"path": str(target / "index.html")})
