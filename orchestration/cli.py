@@ -98,11 +98,15 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
     settings = load_settings().ensure()
     apply_environment(settings)
     as_of_date = as_of.date() if as_of else None
-    landed = land_inputs(settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop)
+    def already_landed(name: str, load_id: str) -> None:
+        click.echo(f"{name}: already landed as load {load_id} (same bytes); nothing new to land", err=True)
+
+    landed = land_inputs(settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop,
+                         on_duplicate=already_landed)
     for item in landed:
         click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
     summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli", "fsw/source": source},
-                      exports_only=source in ("activity", "satisfaction"))
+                      exports_only=source in ("activity", "satisfaction"), source=source)
     _print_summary(summary, settings)
     if not summary.success:
         raise InputError(summary.failure)

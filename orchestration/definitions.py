@@ -42,6 +42,12 @@ site_proposals = dg.AssetSpec(
 )
 
 RAW_SOURCES = [raw_insee_reference, raw_site_listing, raw_barometer, *FILES_ASSETS]
+# Sources rebuilt in full from everything landed: (asset, the raw table it writes).
+REBUILT_SOURCES = {
+    "insee": (raw_insee_reference, "insee_communes"),
+    "sites": (raw_site_listing, "site_listing"),
+    "barometer": (raw_barometer, "barometer"),
+}
 OUTPUTS = [extracts, dbt_docs]
 
 REFRESH_JOB = "refresh_all"

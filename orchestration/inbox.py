@@ -23,7 +23,9 @@ def collect_inbox(settings: Settings, source: str) -> tuple[list[LandedFile], li
     """Land every waiting file of ``source`` (moved into landing/); return landed and refusals.
 
     A file whose name is unsafe is not landed: it moves to ``inbox/<source>/.refused/`` with its
-    reason beside it. A file of an unrecognised kind is landed (and marked failed).
+    reason beside it. A file of an unrecognised kind is landed (and marked failed). The newest
+    file of the source sent again is consumed without a second landing (its bytes are in
+    landing/ already) and reported with the refusals.
     """
     assert source in SOURCES
     refused: list[str] = []
@@ -36,5 +38,9 @@ def collect_inbox(settings: Settings, source: str) -> tuple[list[LandedFile], li
             path.rename(target / path.name)
             (target / f"{path.name}.reason.txt").write_text(error.line() + "\n", encoding="utf-8")
 
-    landed = land_inputs(settings, source, inbox_files(settings, source), move=True, on_error=refuse)
+    def already_landed(name: str, load_id: str) -> None:
+        refused.append(f"{name}: already landed as load {load_id} (same bytes); not landed again")
+
+    landed = land_inputs(settings, source, inbox_files(settings, source), move=True, on_error=refuse,
+                         on_duplicate=already_landed)
     return landed, refused

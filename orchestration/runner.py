@@ -53,7 +53,7 @@ def _parse_if_stale(manifest) -> None:
 
 def run_job(
     settings: Settings, *, publish: bool = True, tags: dict | None = None, full: bool = False,
-    exports_only: bool = False,
+    exports_only: bool = False, source: str | None = None,
 ) -> RunSummary:
     """Load the sources, then build the touched months, dbt and publish: two Dagster runs.
 
@@ -61,8 +61,10 @@ def run_job(
     the months its files cover are then known, and the second run materialises those monthly
     partitions as one single-run backfill, builds dbt and publishes. ``full`` rebuilds every
     month that has data. ``exports_only`` (an activity or satisfaction ingest) rebuilds only
-    what depends on the exports, not the listing's history or coverage. Both runs are recorded
-    in the instance (FSW_HOME/dagster).
+    what depends on the exports, not the listing's history or coverage. ``source`` (an ingest)
+    reloads that source, the export files and whatever else waits to be loaded, but not the
+    reference data or listing that nothing new touched. Both runs are recorded in the instance
+    (FSW_HOME/dagster).
     """
     apply_environment(settings.ensure())
     ensure_dbt_manifest()
@@ -75,7 +77,7 @@ def run_job(
     _release_dead_cli_runs()
     (settings.home / "logs").mkdir(parents=True, exist_ok=True)
     (settings.home / "logs" / "last_run.log").write_text("", encoding="utf-8")
-    first = _execute(settings, defs.resolve_job_def(LOAD_SOURCES_JOB), None, base_tags)
+    first = _execute(settings, defs.resolve_job_def(LOAD_SOURCES_JOB), _load_selection(defs, settings, source), base_tags)
     if not first.success:
         return first
     months = months_to_build(settings, full=full)
@@ -157,6 +159,36 @@ def months_to_build(settings: Settings, *, full: bool) -> list[str]:
     if not wanted:
         return []
     return month_keys(min(wanted), max(wanted))
+
+
+def _load_selection(defs, settings: Settings, source: str | None):
+    """The raw assets an ingest of ``source`` reloads (None: all of them, for `fsw run`).
+
+    The reference data, listing and barometer are rebuilt in full from everything landed, so an
+    ingest of another source skips them unless they have a file waiting or were never built;
+    what depends on a reloaded one (the listing on the INSEE reference) is reloaded too. The
+    export-file assets always run: they parse only newly landed files.
+    """
+    if source is None:
+        return None
+    import dagster as dg
+
+    from ingestion.store import connect
+    from orchestration.definitions import FILES_ASSETS, REBUILT_SOURCES
+
+    wanted = [key for asset in FILES_ASSETS for key in asset.keys]
+    with connect(settings.work_db) as con:
+        built = {name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
+        waiting = {name for (name,) in con.execute(
+            "select distinct source from meta.loads where status = 'landed'").fetchall()}
+    for name, (asset, table) in REBUILT_SOURCES.items():
+        if name == source or name in waiting or table not in built:
+            wanted.extend(asset.keys)
+    graph = defs.resolve_asset_graph()
+    reloaded = dg.AssetSelection.assets(*wanted).downstream().resolve(graph)
+    raw = {key for asset in REBUILT_SOURCES.values() for key in asset[0].keys} | set(wanted)
+    return sorted(key for key in reloaded if key in raw)
 
 
 def _build_selection(defs, *, publish: bool, with_months: bool, exports_only: bool = False):
