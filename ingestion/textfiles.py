@@ -42,9 +42,13 @@ def decode_text(path: Path) -> str:
     return text
 
 
+SNIFF_LINES = 20
+"""How many lines of its text ``sniff_delimiter`` looks at (callers may give it no more)."""
+
+
 def sniff_delimiter(text: str) -> str:
     """Guess the delimiter among `;`, `,` and tab from the first lines, outside quotes."""
-    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    lines = [line for line in text.splitlines()[:SNIFF_LINES] if line.strip()]
     if not lines:
         return ";"
     best, best_score = ";", -1

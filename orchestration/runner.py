@@ -203,7 +203,9 @@ def _build_selection(defs, *, publish: bool, with_months: bool, exports_only: bo
     if not publish:
         excluded.add(SERVING_DB)
     keys = [key for key in graph.get_all_asset_keys() if key not in excluded and graph.get(key).is_materializable]
-    if exports_only and with_months:
+    if exports_only:
+        # Also with no month to rebuild (the same file sent again after a crash): the
+        # incremental facts catch up on months refreshed since their last build.
         import dagster as dg
 
         monthly = [key for asset in MONTHLY_ASSETS for key in asset.keys]

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ingestion.activity.partners import partner_code
 from ingestion.activity.result import ReadResult, RejectCollector
 from ingestion.activity.table import load_table
-from ingestion.activity.values import clean_site_ids, distinct, parse_counts, parse_dates, parse_months, spread, take_text
+from ingestion.activity.values import (
+    clean_site_ids,
+    constant_text,
+    distinct,
+    parse_counts,
+    parse_dates,
+    parse_months,
+    spread,
+    take_text,
+)
 
 SITE_HEADERS = ("Matricule", "id_fs", "Identifiant France services", "Code structure")
 SYNONYMS = {
@@ -81,7 +92,9 @@ def read_activity(path: Path, *, today: date | None = None) -> ReadResult:
 
     good = ~rejects.bad
     labels = distinct(columns["partner"])
-    partner_codes = pa.array([partner_code(label) for label in labels.to_pylist()], type=pa.string())
+    partner_codes = pa.array([_partner_code(label) for label in labels.to_pylist()], type=pa.string())
+    # ``copy=False``: every array below is new, and copying them into shared blocks costs more
+    # than the rest of the frame
     rows = pd.DataFrame(
         {
             "site_id": take_text(site_ids, columns["site"], good),
@@ -96,19 +109,23 @@ def read_activity(path: Path, *, today: date | None = None) -> ReadResult:
             "source_sheet": table.source_sheet[good],
             "source_row": table.source_row[good],
         },
-        columns=ROW_COLUMNS,
+        copy=False,
     )
     return ReadResult(rows=rows, rejects=rejects.frame())
 
 
 def _is_empty(values: pa.StringArray) -> np.ndarray:
-    return np.asarray([value == "" for value in values.to_pylist()], dtype=bool)
+    return pc.fill_null(pc.equal(values, ""), False).to_numpy(zero_copy_only=False)
+
+
+# the same few labels come back in every file, and matching one runs a dozen regexes
+_partner_code = lru_cache(maxsize=4096)(partner_code)
 
 
 def _optional_text(table, field: str, blank: str | None, rows: np.ndarray):
     """A free-text field stripped, ``blank`` where empty or where the file has no such column."""
     if not table.has(field):
-        return pd.array(np.full(rows.sum(), blank, dtype=object), dtype="str")
+        return constant_text(blank, rows.sum())
     values = distinct(table.columns[field])
     if blank is None:
         values = pa.array([value or None for value in values.to_pylist()], type=pa.string())

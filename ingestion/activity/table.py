@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from ingestion.errors import InputError
-from ingestion.textfiles import decode_text, find_header_row, match_columns, normalise_label, sniff_delimiter
+from ingestion.textfiles import SNIFF_LINES, decode_text, find_header_row, match_columns, normalise_label, sniff_delimiter
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _HEADER_SCAN = 30
@@ -87,53 +87,183 @@ csv.field_size_limit(1 << 30)
 
 
 def _load_csv_checked(path, synonyms, required, header_synonyms) -> RawTable:
-    text, utf8 = _decode(path)
-    # the helper splits all the text it is given into lines: the head is enough
-    delimiter = sniff_delimiter(text[:65536])
-    head_lines = [line.rstrip("\r") for line in text[: 1 << 20].split("\n", _HEADER_SCAN)[:_HEADER_SCAN]]
-    head_rows = [next(csv.reader([line], delimiter=delimiter), []) for line in head_lines]
-    header_index = _find_header(head_rows, header_synonyms, required, file=path, sheet=None)
+    source = _read_source(path)
+    delimiter = _sniff(source)
+    head_rows = [next(csv.reader([line], delimiter=delimiter), []) for line in source.head_lines(_HEADER_SCAN)]
+    header_index = _find_csv_header(head_rows, header_synonyms, required, path)
     header = head_rows[header_index]
-    _check_duplicates(header, file=path, sheet=None, row=header_index + 1)
-    positions = match_columns(header, synonyms)
-    try:
-        columns, rows = _read_csv_fast(text, utf8, delimiter, header_index, len(header), positions)
-    except pa.ArrowInvalid:
-        columns, rows = _read_csv_tolerant(text, delimiter, header_index, positions, path)
+    positions = _checked_positions(header, synonyms, path, header_index + 1)
+    columns, rows = _read_columns(source, delimiter, header_index, len(header), positions, path)
     columns, rows = _drop_blank_rows(columns, rows)
     labels = {None: {field: str(header[i]).strip() for field, i in positions.items()}}
     return RawTable(columns, np.full(len(rows), None, dtype=object), rows, labels)
 
 
+# Exports of one kind share their header line: what was learnt from it is kept per line, so
+# that each file costs a dict lookup instead of normalising every label again.
+_HEADER_CACHE_LIMIT = 10_000
+_MATCHES: dict[tuple, dict[str, int]] = {}
+_GOOD_HEADERS: set[tuple] = set()
+
+
+def _find_csv_header(head_rows, synonyms, required, path) -> int:
+    """``_find_header``, with the rows' column matches looked up in ``_MATCHES`` first."""
+    frozen = _freeze(synonyms)
+    for index, row in enumerate(head_rows[:_HEADER_SCAN]):
+        found = _cached_match(row, synonyms, frozen)
+        if all(field in found for field in required):
+            return index
+    return _find_header(head_rows, synonyms, required, file=path, sheet=None)
+
+
+def _checked_positions(header, synonyms, path, row: int) -> dict[str, int]:
+    """``_check_duplicates`` then ``match_columns`` on a CSV header, each done once per distinct header."""
+    key = tuple(header)
+    if key not in _GOOD_HEADERS:
+        _check_duplicates(header, file=path, sheet=None, row=row)
+        if len(_GOOD_HEADERS) > _HEADER_CACHE_LIMIT:
+            _GOOD_HEADERS.clear()
+        _GOOD_HEADERS.add(key)
+    return dict(_cached_match(header, synonyms, _freeze(synonyms)))
+
+
+def _cached_match(row, synonyms, frozen) -> dict[str, int]:
+    key = (tuple(row), frozen)
+    found = _MATCHES.get(key)
+    if found is None:
+        found = match_columns(row, synonyms)
+        if len(_MATCHES) > _HEADER_CACHE_LIMIT:
+            _MATCHES.clear()
+        _MATCHES[key] = found
+    return found
+
+
+def _freeze(synonyms) -> tuple:
+    return tuple((field, tuple(labels)) for field, labels in synonyms.items())
+
+
 _CONTROL_BYTES = bytes(set(range(0, 9)) | {11, 12} | set(range(14, 32)))
+_CP1252_UNDEFINED = (b"\x81", b"\x8d", b"\x8f", b"\x90", b"\x9d")  # the only bytes cp1252 cannot decode
 
 
-def _decode(path: Path) -> tuple[str, bytes]:
-    """``decode_text`` with a cheap check first, plus the text as UTF-8 bytes (the file's own
-    bytes when it is UTF-8). Anything doubtful goes to ``decode_text`` so that the error says
-    the same thing everywhere."""
+@dataclass
+class _Source:
+    """A CSV file's bytes in ``encoding`` (UTF-8 without its BOM, or cp1252), known to decode.
+
+    A cp1252 file is only decoded as far as needed: its text is one character per byte.
+    """
+
+    data: bytes
+    encoding: str
+    _text: str | None = None
+
+    def text(self) -> str:
+        """The whole text."""
+        if self._text is None:
+            self._text = self.data.decode(self.encoding)
+        return self._text
+
+    def prefix(self, size: int) -> str:
+        """``text()[:size]``."""
+        if self._text is None and self.encoding == "cp1252":
+            return self.data[:size].decode("cp1252")
+        return self.text()[:size]
+
+    def head_lines(self, count: int) -> list[str]:
+        """``text()[: 1 << 20].split("\\n", count)[:count]``, each line without its ``\\r``."""
+        if self._text is None and self.encoding == "cp1252":
+            return [line.decode("cp1252").rstrip("\r") for line in _first_pieces(self.data, b"\n", 1 << 20, count)]
+        return [line.rstrip("\r") for line in _first_pieces(self.text(), "\n", 1 << 20, count)]
+
+    def utf8(self) -> bytes:
+        """The text as UTF-8 bytes."""
+        return self.data if self.encoding == "utf-8" else self.text().encode("utf-8")
+
+
+def _sniff(source: _Source) -> str:
+    """``sniff_delimiter`` on the first 64 KiB of text, or on the first 4 KiB when those hold
+    more than the lines it looks at (splitting 64 KiB into lines costs more than the rest)."""
+    head = source.prefix(4096)
+    if len(head.splitlines()) > SNIFF_LINES:
+        return sniff_delimiter(head)
+    return sniff_delimiter(source.prefix(65536))
+
+
+def _first_pieces(text, separator, limit: int, count: int) -> list:
+    """``text[:limit].split(separator, count)[:count]`` without copying the rest of ``text``."""
+    pieces, start = [], 0
+    while len(pieces) < count:
+        end = text.find(separator, start, limit)
+        if end < 0:
+            pieces.append(text[start:limit])
+            break
+        pieces.append(text[start:end])
+        start = end + 1
+    return pieces
+
+
+def _read_source(path: Path) -> _Source:
+    """The file as UTF-8 (BOM optional) or else cp1252, as ``decode_text`` reads it, with cheap
+    checks first. Anything doubtful goes to ``decode_text`` so that the error says the same
+    thing everywhere."""
     data = path.read_bytes()
     sample = data[:65536]
     control = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if data and not data.isspace() and b"\x00" not in sample and control <= len(sample) // 100:
         try:
             text = data.decode("utf-8-sig")
-            return text, data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+            return _Source(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, "utf-8", text)
         except UnicodeDecodeError:
             pass
-        try:
-            text = data.decode("cp1252")
-            return text, text.encode("utf-8")
-        except UnicodeDecodeError:
-            pass
+        if not any(byte in data for byte in _CP1252_UNDEFINED):
+            return _Source(data, "cp1252")
     text = decode_text(path)
-    return text, text.encode("utf-8")
+    return _Source(text.encode("utf-8"), "utf-8", text)
 
 
-def _read_csv_fast(text: str, utf8: bytes, delimiter: str, header_index: int, width: int, positions):
-    """pyarrow's multi-threaded parser straight into dictionary columns (the common path)."""
-    names = [f"c{i}" for i in range(width)]
-    wanted = {f"c{i}": field for field, i in positions.items()}
+def _read_columns(source: _Source, delimiter: str, header_index: int, width: int, positions, path):
+    """The wanted columns, dictionary-encoded, and every row's line number."""
+    if source.encoding == "cp1252" and _parses_alike(source.data):
+        try:
+            return _read_cp1252_fast(source, delimiter, header_index, width, positions)
+        except pa.ArrowInvalid:
+            pass  # blank or ragged lines: the UTF-8 path below sorts them out
+    try:
+        return _read_csv_fast(source, delimiter, header_index, width, positions)
+    except pa.ArrowInvalid:
+        return _read_csv_tolerant(source.text(), delimiter, header_index, positions, path)
+
+
+def _parses_alike(data: bytes) -> bool:
+    """Whether pyarrow's parser reads cp1252 ``data`` as it reads its UTF-8 transcoding.
+
+    It cuts its input into blocks at line ends, blind to quotes: blocks cut elsewhere in one
+    encoding than in the other matter only when a quoted value may hold a line end, and
+    only if the text takes more than one block (a cp1252 character is at most 3 UTF-8 bytes).
+    """
+    if b'"' not in data:
+        return True
+    high = np.count_nonzero(np.frombuffer(data, dtype=np.uint8) >= 0x80)
+    return len(data) + 2 * high <= _MIN_BLOCK
+
+
+_MIN_BLOCK = 1 << 20
+
+
+def _read_cp1252_fast(source: _Source, delimiter: str, header_index: int, width: int, positions):
+    """pyarrow's parser over the cp1252 bytes themselves, decoding only the distinct values.
+
+    Delimiters, quotes and line ends are the same bytes in cp1252 and UTF-8, so the cells
+    are those of the transcoded text; any short or long line raises ``ArrowInvalid`` (no
+    handler here), for the UTF-8 path to deal with.
+    """
+    table = _arrow_read(source.data, pa.binary(), delimiter, header_index, width, positions, None)
+    columns = {field: _decoded(column, "cp1252") for field, column in _wanted_columns(table, positions).items()}
+    return columns, _line_numbers(source, table.num_rows, 0, header_index, delimiter, width)
+
+
+def _read_csv_fast(source: _Source, delimiter: str, header_index: int, width: int, positions):
+    """pyarrow's parser straight into dictionary columns of text (the common path)."""
     blank_lines = 0
 
     def on_invalid(row) -> str:
@@ -143,32 +273,68 @@ def _read_csv_fast(text: str, utf8: bytes, delimiter: str, header_index: int, wi
             return "skip"
         return "error"  # a short or long line: pandas' parser below copes with those
 
-    dictionary = pa.dictionary(pa.int32(), pa.string())
+    table = _arrow_read(source.utf8(), pa.string(), delimiter, header_index, width, positions, on_invalid)
+    columns = _wanted_columns(table, positions)
+    return columns, _line_numbers(source, table.num_rows, blank_lines, header_index, delimiter, width)
+
+
+def _arrow_read(data: bytes, value_type, delimiter, header_index, width, positions, on_invalid) -> pa.Table:
+    """The wanted columns of the lines under the header, as dictionaries of ``value_type``, one chunk each."""
+    names = [f"c{i}" for i in range(width)]
+    wanted = [f"c{i}" for i in positions.values()]
+    dictionary = pa.dictionary(pa.int32(), value_type)
+    # one block per core: fewer chunks means fewer dictionaries to unify afterwards
+    block_size = min(max(_MIN_BLOCK, len(data) // pa.cpu_count() + 1), 1 << 28)
     table = pa_csv.read_csv(
-        io.BytesIO(utf8),
-        # one block per core: fewer chunks means fewer dictionaries to unify afterwards
+        io.BytesIO(data),
+        # a file of one block gains nothing from threads but their start-up cost
         read_options=pa_csv.ReadOptions(
             skip_rows=header_index + 1,
             column_names=names,
-            block_size=min(max(1 << 20, len(utf8) // pa.cpu_count() + 1), 1 << 28),
+            block_size=block_size,
+            use_threads=len(data) > block_size,
         ),
         parse_options=pa_csv.ParseOptions(delimiter=delimiter, invalid_row_handler=on_invalid),
         convert_options=pa_csv.ConvertOptions(
             column_types={name: dictionary for name in wanted},
-            include_columns=list(wanted),
+            include_columns=wanted,
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
     )
-    table = table.unify_dictionaries().combine_chunks()
-    columns = {field: _single_chunk(table.column(name)) for name, field in wanted.items()}
-    body = text.rstrip()
+    return table.unify_dictionaries().combine_chunks()
+
+
+def _wanted_columns(table: pa.Table, positions) -> dict[str, pa.DictionaryArray]:
+    return {field: _single_chunk(table.column(f"c{i}")) for field, i in positions.items()}
+
+
+def _decoded(column: pa.DictionaryArray, encoding: str) -> pa.DictionaryArray:
+    """A dictionary array of bytes turned into one of text."""
+    values = [value.decode(encoding) for value in column.dictionary.to_pylist()]
+    return pa.DictionaryArray.from_arrays(column.indices, pa.array(values, type=pa.string()))
+
+
+def _line_numbers(source: _Source, count: int, blank_lines: int, header_index: int, delimiter: str, width: int) -> np.ndarray:
+    """The line number of each of the ``count`` rows pyarrow kept."""
     # pyarrow drops empty lines silently; only then do line numbers need a recount
-    if blank_lines or "\n\n" in body or "\n\r\n" in body:
-        rows = _non_blank_line_numbers(text, header_index, delimiter, width)[: table.num_rows]
-    else:
-        rows = np.arange(header_index + 2, header_index + 2 + table.num_rows, dtype=np.int64)
-    return columns, rows
+    if blank_lines or _has_empty_line(source):
+        return _non_blank_line_numbers(source.text(), header_index, delimiter, width)[:count]
+    return np.arange(header_index + 2, header_index + 2 + count, dtype=np.int64)
+
+
+def _has_empty_line(source: _Source) -> bool:
+    """Whether ``"\\n\\n"`` or ``"\\n\\r\\n"`` is in ``text().rstrip()``, searched in the bytes
+    (where line ends are the same single bytes) without decoding or copying the text."""
+    data = source.data
+    tail = data[-4096:].decode(source.encoding, errors="ignore")  # may start inside a character
+    if not tail.strip():
+        tail = source.text()
+    end = len(data) - len(tail[len(tail.rstrip()) :].encode(source.encoding))
+    bytes_ = np.frombuffer(data, dtype=np.uint8, count=end)
+    newlines = np.flatnonzero(bytes_ == 10)
+    gaps = np.diff(newlines)
+    return bool((gaps == 1).any() or (bytes_[newlines[:-1][gaps == 2] + 1] == 13).any())
 
 
 def _single_chunk(column: pa.ChunkedArray) -> pa.DictionaryArray:
@@ -221,9 +387,7 @@ def _encode(values: list[str]) -> pa.DictionaryArray:
 
 
 def _drop_blank_rows(columns: dict[str, pa.DictionaryArray], rows: np.ndarray, sheets: np.ndarray | None = None):
-    blank = np.ones(len(rows), dtype=bool)
-    for column in columns.values():
-        blank &= is_blank(column)
+    blank = _blank_rows(columns, len(rows))
     if not blank.any():
         return (columns, rows) if sheets is None else (columns, rows, sheets)
     keep = ~blank
@@ -232,10 +396,20 @@ def _drop_blank_rows(columns: dict[str, pa.DictionaryArray], rows: np.ndarray, s
     return (columns, rows[keep]) if sheets is None else (columns, rows[keep], sheets[keep])
 
 
-def is_blank(column: pa.DictionaryArray) -> np.ndarray:
-    """Boolean mask of the empty or whitespace-only cells of a dictionary-encoded text column."""
-    blank = pc.equal(pc.utf8_trim_whitespace(column.dictionary), "").to_numpy(zero_copy_only=False)
-    return blank[column.indices.to_numpy(zero_copy_only=False)]
+def _blank_rows(columns: dict[str, pa.DictionaryArray], count: int) -> np.ndarray:
+    """Mask of the rows blank in every column."""
+    blank = np.ones(count, dtype=bool)
+    for column in columns.values():
+        values = _blank_values(column)
+        if not values.any():
+            return np.zeros(count, dtype=bool)  # a column with no blank value has no blank row
+        blank &= values[column.indices.to_numpy(zero_copy_only=False)]
+    return blank
+
+
+def _blank_values(column: pa.DictionaryArray) -> np.ndarray:
+    """Mask of the empty or whitespace-only values of a column's dictionary."""
+    return pc.equal(pc.utf8_trim_whitespace(column.dictionary), "").to_numpy(zero_copy_only=False)
 
 
 def _find_header(rows, synonyms, required, *, file, sheet) -> int:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from ingestion.activity import PARTNERS, partner_code, read_activity
+from ingestion.activity.reader import ROW_COLUMNS
 from ingestion.errors import InputError
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -26,7 +27,7 @@ def test_semicolon_cp1252_export_with_thousands_spaces_and_trailing_blank_lines(
     assert list(rows.columns) == [
         "site_id", "activity_date", "is_monthly", "partner_code", "partner_label", "theme", "channel",
         "requests", "resolved_first_visit", "source_sheet", "source_row",
-    ]
+    ] == ROW_COLUMNS
     assert rows["requests"].tolist() == [12, 3, 1234, 2]
     assert rows["resolved_first_visit"].tolist() == [10, 3, 1000, pd.NA]
     assert rows["partner_code"].tolist() == ["dgfip", "cnaf", "france_travail", "other"]
@@ -189,3 +190,22 @@ def test_csv_with_title_rows_above_the_header():
     result = read("title_rows.csv")
     assert result.rows["source_row"].tolist() == [5]
     assert result.rejects[["row", "value", "reason"]].values.tolist() == [[7, "-4", "negative count"]]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "101;04/03/2024;CAF;Prime d'activité;Accueil;3;2\n102;05/03/2024;Impôts;Déclaration;Téléphone;1;1\n",
+        '101;04/03/2024;"CAF\nde l\'Allier";"Thème; long";Accueil;3;2\n\n102;05/03/2024;Impôts;x;y;1;1\n',
+        "101;04/03/2024;CAF;é;y;3;2\n;;\n102;05/03/2024;Impôts;x\n103;06/03/2024;MSA;x;y;-1;1;extra\n\n",
+    ],
+    ids=["plain", "quoted-line-break-and-empty-line", "blank-short-and-long-lines"],
+)
+def test_cp1252_export_reads_like_its_utf8_twin(tmp_path, body):
+    text = "Matricule;Date;Partenaire;Thématique;Canal;Nombre de demandes;Résolues\n" + body
+    (tmp_path / "cp1252.csv").write_bytes(text.encode("cp1252"))
+    (tmp_path / "utf8.csv").write_bytes(text.encode("utf-8"))
+    cp1252 = read_activity(tmp_path / "cp1252.csv", today=TODAY)
+    utf8 = read_activity(tmp_path / "utf8.csv", today=TODAY)
+    pd.testing.assert_frame_equal(cp1252.rows, utf8.rows)
+    pd.testing.assert_frame_equal(cp1252.rejects.drop(columns="file"), utf8.rejects.drop(columns="file"))
