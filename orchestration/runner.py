@@ -68,27 +68,32 @@ def run_job(
     """
     apply_environment(settings.ensure())
     ensure_dbt_manifest()
+    import dagster as dg
+
     from orchestration.definitions import BUILD_JOB, LOAD_SOURCES_JOB, defs
 
     # Dagster's own console handler repeats every DEBUG event; the progress logger says enough.
     logging.getLogger("dagster").setLevel(logging.WARNING)
     base_tags = tags or {"fsw/trigger": "cli"}
     _hold_home_lock(settings)
-    _release_dead_cli_runs()
     (settings.home / "logs").mkdir(parents=True, exist_ok=True)
     (settings.home / "logs" / "last_run.log").write_text("", encoding="utf-8")
-    first = _execute(settings, defs.resolve_job_def(LOAD_SOURCES_JOB), _load_selection(defs, settings, source), base_tags)
-    if not first.success:
-        return first
-    months = months_to_build(settings, full=full)
-    # Rebuilding only the exports' side needs everything else built once: a first publish.
-    exports_only = exports_only and settings.serving_db.exists()
-    selection = _build_selection(defs, publish=publish, with_months=bool(months), exports_only=exports_only)
-    run_tags = dict(base_tags)
-    if months:
-        run_tags.update({RANGE_START: months[0], RANGE_END: months[-1]})
-        print(f"[months] {months[0][:7]} → {months[-1][:7]} ({len(months)} partitions)", file=sys.stderr, flush=True)
-    second = _execute(settings, defs.resolve_job_def(BUILD_JOB), selection, run_tags)
+    # One instance for the whole command: opening one costs most of a second.
+    with dg.DagsterInstance.get() as instance:
+        _release_dead_cli_runs(instance)
+        first = _execute(settings, instance, defs.resolve_job_def(LOAD_SOURCES_JOB),
+                         _load_selection(defs, settings, source), base_tags)
+        if not first.success:
+            return first
+        months = months_to_build(settings, full=full)
+        # Rebuilding only the exports' side needs everything else built once: a first publish.
+        exports_only = exports_only and settings.serving_db.exists()
+        selection = _build_selection(defs, publish=publish, with_months=bool(months), exports_only=exports_only)
+        run_tags = dict(base_tags)
+        if months:
+            run_tags.update({RANGE_START: months[0], RANGE_END: months[-1]})
+            print(f"[months] {months[0][:7]} → {months[-1][:7]} ({len(months)} partitions)", file=sys.stderr, flush=True)
+        second = _execute(settings, instance, defs.resolve_job_def(BUILD_JOB), selection, run_tags)
     second.checks_passed = first.checks_passed + second.checks_passed
     second.warnings = first.warnings + second.warnings
     return second
@@ -113,7 +118,7 @@ def _hold_home_lock(settings: Settings) -> None:
     _HOME_LOCK = handle
 
 
-def _release_dead_cli_runs() -> None:
+def _release_dead_cli_runs(instance) -> None:
     """Mark CLI runs that a crash left 'started' as failed and free their pool slots.
 
     Called under the home lock, so no live CLI run can be among them; without this, a killed
@@ -121,15 +126,14 @@ def _release_dead_cli_runs() -> None:
     """
     import dagster as dg
 
-    with dg.DagsterInstance.get() as instance:
-        stale = instance.get_runs(filters=dg.RunsFilter(
-            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED],
-            tags={"fsw/trigger": "cli"},
-        ))
-        for run in stale:
-            instance.report_run_failed(run)
-            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-            print(f"[fsw] released run {run.run_id[:8]} left unfinished by a crash", file=sys.stderr, flush=True)
+    stale = instance.get_runs(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED],
+        tags={"fsw/trigger": "cli"},
+    ))
+    for run in stale:
+        instance.report_run_failed(run)
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        print(f"[fsw] released run {run.run_id[:8]} left unfinished by a crash", file=sys.stderr, flush=True)
 
 
 def months_to_build(settings: Settings, *, full: bool) -> list[str]:
@@ -214,12 +218,10 @@ def _build_selection(defs, *, publish: bool, with_months: bool, exports_only: bo
     return keys
 
 
-def _execute(settings: Settings, job, selection, tags) -> RunSummary:
-    import dagster as dg
-
+def _execute(settings: Settings, instance, job, selection, tags) -> RunSummary:
     log_path = settings.home / "logs" / "last_run.log"  # emptied by run_job
     # dbt's own log lines go to a file: stderr carries the concise progress, stdout stays clean.
-    with dg.DagsterInstance.get() as instance, open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    with open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = job.execute_in_process(
             instance=instance,
             raise_on_error=False,
