@@ -95,13 +95,35 @@ def set_load_status(
     rows_loaded: int | None = None, rows_quarantined: int | None = None,
 ) -> None:
     """Move loads to ``status`` (landed → loaded → published, or failed) with counts and reason."""
-    for load_id in load_ids:
+    if not load_ids:
+        return
+    con.execute(
+        """update meta.loads set status = ?, reason = coalesce(?, reason),
+               rows_loaded = coalesce(?, rows_loaded), rows_quarantined = coalesce(?, rows_quarantined),
+               updated_at = ? where load_id in (select unnest(?::varchar[]))""",
+        [status, reason, rows_loaded, rows_quarantined, datetime.now(timezone.utc), list(load_ids)],
+    )
+
+
+def set_load_counts(con: duckdb.DuckDBPyConnection, status: str, counts: dict[str, tuple[int, int]]) -> None:
+    """Move many loads to ``status`` at once, each with its (rows loaded, rows quarantined)."""
+    if not counts:
+        return
+    frame = pd.DataFrame({
+        "load_id": list(counts),
+        "rows_loaded": [loaded for loaded, _ in counts.values()],
+        "rows_quarantined": [quarantined for _, quarantined in counts.values()],
+    })
+    con.register("_counts", frame)
+    try:
         con.execute(
-            """update meta.loads set status = ?, reason = coalesce(?, reason),
-                   rows_loaded = coalesce(?, rows_loaded), rows_quarantined = coalesce(?, rows_quarantined),
-                   updated_at = ? where load_id = ?""",
-            [status, reason, rows_loaded, rows_quarantined, datetime.now(timezone.utc), load_id],
+            """update meta.loads set status = ?, rows_loaded = c.rows_loaded,
+                   rows_quarantined = c.rows_quarantined, updated_at = ?
+               from _counts c where meta.loads.load_id = c.load_id""",
+            [status, datetime.now(timezone.utc)],
         )
+    finally:
+        con.unregister("_counts")
 
 
 def loads(con: duckdb.DuckDBPyConnection, source: str, statuses: tuple[str, ...]) -> pd.DataFrame:

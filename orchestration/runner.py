@@ -70,7 +70,7 @@ def run_job(
     ensure_dbt_manifest()
     import dagster as dg
 
-    from orchestration.definitions import BUILD_JOB, LOAD_SOURCES_JOB, defs
+    from orchestration.definitions import BUILD_JOB, LOAD_SOURCES_JOB, REBUILT_SOURCES, defs, raw_site_listing
 
     # Dagster's own console handler repeats every DEBUG event; the progress logger says enough.
     logging.getLogger("dagster").setLevel(logging.WARNING)
@@ -81,13 +81,18 @@ def run_job(
     # One instance for the whole command: opening one costs most of a second.
     with dg.DagsterInstance.get() as instance:
         _release_dead_cli_runs(instance)
-        first = _execute(settings, instance, defs.resolve_job_def(LOAD_SOURCES_JOB),
-                         _load_selection(defs, settings, source), base_tags)
+        loading = _load_selection(defs, settings, source)
+        first = _execute(settings, instance, defs.resolve_job_def(LOAD_SOURCES_JOB), loading, base_tags)
         if not first.success:
             return first
-        months = months_to_build(settings, full=full)
-        # Rebuilding only the exports' side needs everything else built once: a first publish.
-        exports_only = exports_only and settings.serving_db.exists()
+        # A reloaded listing may move the site versions of any month: the facts of every month
+        # are rebuilt so that their site keys follow (none is left pointing at an old version).
+        relisted = loading is None or any(key in loading for key in raw_site_listing.keys)
+        months = months_to_build(settings, full=full or relisted)
+        # Rebuilding only the exports' side needs everything else built once (a first publish)
+        # and unchanged (no reference data, listing or barometer reloaded in this command).
+        rebuilt = loading is None or any(key in loading for asset, _ in REBUILT_SOURCES.values() for key in asset.keys)
+        exports_only = exports_only and not rebuilt and settings.serving_db.exists()
         selection = _build_selection(defs, publish=publish, with_months=bool(months), exports_only=exports_only)
         run_tags = dict(base_tags)
         if months:

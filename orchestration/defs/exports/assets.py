@@ -1,5 +1,6 @@
 """Local activity and satisfaction exports: parse landed files, then monthly partitions."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import dagster as dg
@@ -8,7 +9,7 @@ import pandas as pd
 
 from ingestion.errors import InputError
 from ingestion.landing import read_manifest
-from ingestion.store import connect, loads, quarantine_new, set_load_status
+from ingestion.store import connect, loads, quarantine_new, set_load_counts, set_load_status
 from orchestration.defs.demo import ensure_demo_exports
 from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.exports.sources import EXPORT_SOURCES, ExportSource
@@ -28,16 +29,12 @@ def table_key(source: ExportSource) -> dg.AssetKey:
     return dg.AssetKey(["raw", source.name])
 
 
-def _unknown_sites(con, rows: pd.DataFrame, date_column: str) -> pd.Series:
-    """True for rows whose site is not in the listing, or not open at the row's date.
+def _unknown_sites(con, sites: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """True where the site is not in the listing, or not open at that day.
 
     ``_site_windows`` (a temp table of SITE_WINDOWS_SQL) must exist on ``con``.
     """
-    frame = pd.DataFrame({
-        "position": np.arange(len(rows)),
-        "site_id": rows["site_id"].to_numpy(),
-        "day": pd.to_datetime(rows[date_column]).to_numpy(dtype="datetime64[ms]"),
-    })
+    frame = pd.DataFrame({"position": np.arange(len(sites)), "site_id": sites, "day": days})
     con.register("_days", frame)
     try:
         # A join returns rows in no particular order: flags go back by position, explicitly.
@@ -49,38 +46,66 @@ def _unknown_sites(con, rows: pd.DataFrame, date_column: str) -> pd.Series:
         ).fetchnumpy()["unknown"]
     finally:
         con.unregister("_days")
-    return pd.Series(np.asarray(flags, dtype=bool), index=rows.index)
+    return np.asarray(flags, dtype=bool)
 
 
-def _parse_one(con, settings, source: ExportSource, load_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read one landed file: (rows that load, rejects with reasons)."""
+@dataclass
+class ParsedFile:
+    """One landed file read: the rows that may load and the rejects so far."""
+
+    load_id: str
+    file_name: str
+    sha256: str
+    rows: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def _read_one(settings, source: ExportSource, load_id: str) -> ParsedFile:
+    """Read one landed file with the source's reader."""
     landed = read_manifest(settings.landing, source.name, load_id)
     result = source.reader(landed.path, today=date.today())
-    rows, rejects = result.rows, result.rejects
-    unknown = _unknown_sites(con, rows, source.date_column) if len(rows) else pd.Series(dtype=bool)
-    if unknown.any():
-        bad = rows[unknown]
-        rejects = pd.concat([rejects, pd.DataFrame({
-            "file": landed.original_name, "sheet": bad["source_sheet"], "row": bad["source_row"],
+    return ParsedFile(load_id, landed.original_name, landed.sha256, result.rows, result.rejects)
+
+
+def _check_sites(con, source: ExportSource, files: list[ParsedFile]) -> None:
+    """Move the rows of sites unknown (or not open) at their date to the rejects, for a whole
+    batch of files in one query (a query per file cost more than reading the file)."""
+    sizes = [len(f.rows) for f in files]
+    if not sum(sizes):
+        return
+    sites = np.concatenate([f.rows["site_id"].to_numpy(dtype=object) for f in files])
+    days = np.concatenate([f.rows[source.date_column].to_numpy(dtype="datetime64[ms]") for f in files])
+    unknown = _unknown_sites(con, sites, days)
+    for parsed, flags in zip(files, np.split(unknown, np.cumsum(sizes)[:-1])):
+        if not flags.any():
+            continue
+        bad = parsed.rows[flags]
+        parsed.rejects = pd.concat([parsed.rejects, pd.DataFrame({
+            "file": parsed.file_name, "sheet": bad["source_sheet"], "row": bad["source_row"],
             "column": "site", "value": bad["site_id"], "reason": UNKNOWN_SITE,
         })], ignore_index=True)
-        rows = rows[~unknown]
-    if rows.empty and not rejects.empty:
-        first = rejects.iloc[0]
-        raise InputError(
-            f"no row could be loaded: all {rejects[['sheet', 'row']].drop_duplicates().shape[0]} rows rejected "
-            f"(first: row {first['row']}, column {first['column']!r}: {first['reason']})",
-            file=landed.original_name,
-        )
-    rows = rows.assign(load_id=load_id, month=pd.to_datetime(rows[source.date_column]).dt.to_period("M").dt.start_time.dt.date)
-    return rows, rejects
+        parsed.rows = parsed.rows[~flags]
 
 
-def _write_batch(con, source: ExportSource, batch: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> None:
+def _nothing_loads(parsed: ParsedFile) -> InputError | None:
+    """The file-level error of a file whose every row was rejected."""
+    if not parsed.rows.empty or parsed.rejects.empty:
+        return None
+    first = parsed.rejects.iloc[0]
+    return InputError(
+        f"no row could be loaded: all {parsed.rejects[['sheet', 'row']].drop_duplicates().shape[0]} rows rejected "
+        f"(first: row {first['row']}, column {first['column']!r}: {first['reason']})",
+        file=parsed.file_name,
+    )
+
+
+def _write_batch(con, source: ExportSource, batch: list[ParsedFile]) -> None:
     """Write parsed files in one transaction: rows, quarantine, ledger statuses."""
     # Only 'landed' loads are parsed and rows, quarantine and status commit together, so these
     # loads have no rows yet: nothing to delete first.
-    rows = pd.concat([r for _, r, _ in batch], ignore_index=True)
+    rows = pd.concat([f.rows.assign(load_id=f.load_id) for f in batch], ignore_index=True)
+    days = rows[source.date_column].to_numpy(dtype="datetime64[ms]")
+    rows["month"] = days.astype("datetime64[M]").astype("datetime64[ms]")  # a date column in DuckDB
     con.execute("begin")
     con.register("_rows", rows)
     try:
@@ -88,10 +113,11 @@ def _write_batch(con, source: ExportSource, batch: list[tuple[str, pd.DataFrame,
     finally:
         con.unregister("_rows")
     crash_point("raw_load")
-    quarantine_new(con, source.name, {load_id: rejects for load_id, _, rejects in batch})
-    for load_id, loaded, rejects in batch:
-        rejected = rejects[["sheet", "row"]].drop_duplicates().shape[0] if len(rejects) else 0
-        set_load_status(con, [load_id], "parsed", rows_loaded=len(loaded), rows_quarantined=rejected)
+    quarantine_new(con, source.name, {f.load_id: f.rejects for f in batch})
+    set_load_counts(con, "parsed", {
+        parsed.load_id: (len(parsed.rows), parsed.rejects[["sheet", "row"]].drop_duplicates().shape[0])
+        for parsed in batch
+    })
     con.execute("commit")
 
 
@@ -125,28 +151,39 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
             ensure_tables(con, source.name)
             pending = loads(con, source.name, ("landed",))
             con.execute(f"create temp table _site_windows as {SITE_WINDOWS_SQL}")
-            batch: list[tuple[str, pd.DataFrame, pd.DataFrame]] = []
+            batch: list[ParsedFile] = []
+
+            def fail(load, line: str) -> None:
+                set_load_status(con, [load.load_id], "failed", reason=line)
+                failures.append(line)
+
+            def flush(index: int) -> None:
+                _check_sites(con, source, batch)
+                ready = []
+                for parsed in batch:
+                    error = _nothing_loads(parsed)
+                    if error is not None:
+                        fail(parsed, error.line())
+                        continue
+                    ready.append(parsed)
+                    done.append({"load_id": parsed.load_id, "file": parsed.file_name, "sha256": parsed.sha256,
+                                 "rows": len(parsed.rows), "quarantined": len(parsed.rejects)})
+                if ready:
+                    _write_batch(con, source, ready)
+                context.log.info(f"{source.name}: {index}/{len(pending)} files parsed")
+                batch.clear()
+
             for index, load in enumerate(pending.itertuples(), start=1):
                 try:
-                    rows, rejects = _parse_one(con, settings, source, load.load_id)
+                    batch.append(_read_one(settings, source, load.load_id))
                 except InputError as error:
-                    set_load_status(con, [load.load_id], "failed", reason=error.line())
-                    failures.append(error.line())
-                    continue
+                    fail(load, error.line())
                 except Exception as error:  # a reader bug must not block every later load
-                    line = f"{load.file_name}: could not be read ({type(error).__name__}: {str(error)[:200]})"
-                    set_load_status(con, [load.load_id], "failed", reason=line)
-                    failures.append(line)
-                    continue
-                batch.append((load.load_id, rows, rejects))
-                done.append({"load_id": load.load_id, "file": load.file_name, "sha256": load.sha256,
-                             "rows": len(rows), "quarantined": len(rejects)})
+                    fail(load, f"{load.file_name}: could not be read ({type(error).__name__}: {str(error)[:200]})")
                 if len(batch) >= BATCH_FILES:
-                    _write_batch(con, source, batch)
-                    batch = []
-                    context.log.info(f"{source.name}: {index}/{len(pending)} files parsed")
+                    flush(index)
             if batch:
-                _write_batch(con, source, batch)
+                flush(len(pending))
         if failures:
             more = f" (and {len(failures) - 1} more failed files)" if len(failures) > 1 else ""
             raise dg.Failure(description=failures[0] + more)
