@@ -51,13 +51,14 @@ def sha256_of(path: Path) -> str:
 
 def land_file(
     landing_dir: Path, source: str, path: Path, *, as_of: str | None = None, name: str | None = None,
-    move: bool = False,
+    move: bool = False, remove_source: bool = True,
 ) -> LandedFile:
     """Copy ``path`` unchanged to ``landing/<source>/<load_id>/`` with ``manifest.json``.
 
     The copy goes to a hidden temporary name first and is renamed into place, so a crash
     never leaves a half-written file under its real name. ``move`` (the inbox) hard-links
-    instead of copying when it can and removes the source once the landing copy is complete.
+    instead of copying when it can and removes the source once the landing copy is complete
+    (or leaves that to the caller: ``remove_source=False``).
     """
     if source not in SOURCES:
         raise InputError(f"unknown source {source!r} (expected one of {', '.join(SOURCES)})")
@@ -95,7 +96,7 @@ def land_file(
     tmp = target_dir / ".manifest.json.partial"
     tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, target_dir / "manifest.json")
-    if move:
+    if move and remove_source:
         path.unlink()
     return landed
 

@@ -90,6 +90,31 @@ def record_load(
     )
 
 
+def record_loads(con: duckdb.DuckDBPyConnection, records: list[dict]) -> None:
+    """``record_load`` for many files in one statement: dicts of ``landed`` plus its keywords."""
+    if not records:
+        return
+    now = datetime.now(timezone.utc)
+    frame = pd.DataFrame([{
+        "load_id": r["landed"].load_id, "source": r["landed"].source, "kind": r.get("kind"),
+        "file_name": r["landed"].original_name, "sha256": r["landed"].sha256, "size_bytes": r["landed"].size,
+        "as_of": r["landed"].as_of, "landed_at": r["landed"].landed_at, "status": r["status"],
+        "reason": r.get("reason"), "is_demo": bool(r.get("is_demo", False)),
+        "allow_drop": bool(r.get("allow_drop", False)), "updated_at": now,
+    } for r in records])
+    con.register("_new_loads", frame)
+    try:
+        con.execute(
+            """insert into meta.loads (load_id, source, kind, file_name, sha256, size_bytes, as_of, landed_at,
+                   status, reason, is_demo, allow_drop, updated_at)
+               select load_id, source, kind, file_name, sha256, size_bytes, cast(as_of as date),
+                   cast(landed_at as timestamptz), status, reason, is_demo, allow_drop, updated_at
+               from _new_loads on conflict (load_id) do nothing"""
+        )
+    finally:
+        con.unregister("_new_loads")
+
+
 def set_load_status(
     con: duckdb.DuckDBPyConnection, load_ids: list[str], status: str, *, reason: str | None = None,
     rows_loaded: int | None = None, rows_quarantined: int | None = None,
