@@ -52,6 +52,9 @@ def land_inputs(
         con.execute("begin")
         try:
             for path in paths:
+                # Here every consumed file's ledger row (or its duplicate's) is in ``records``.
+                if len(consumed) + len(records) >= COMMIT_EVERY:
+                    _commit(con, consumed, records)
                 try:
                     item = land_file(settings.landing, source, path, as_of=day.isoformat() if day else None,
                                      move=move, remove_source=False)
@@ -62,8 +65,6 @@ def land_inputs(
                     continue
                 if move:
                     consumed.append(path)
-                if len(consumed) + len(records) >= COMMIT_EVERY:
-                    _commit(con, consumed, records)
                 if newest is not None and newest[1:] == (item.sha256, item.as_of, allow_drop):
                     shutil.rmtree(item.path.parent)  # the same bytes stay in landing/ under newest[0]
                     if on_duplicate is not None:

@@ -62,3 +62,20 @@ def test_the_inbox_consumes_a_resent_file_and_says_so(tmp_path):
     assert notes == [f"mars.csv: already landed as load {first.load_id} (same bytes); not landed again"]
     assert list(inbox.glob("*.csv")) == []  # consumed: its bytes are in landing/ already
     assert len(_landed_folders(settings)) == 1 and _ledger(settings) == [("mars.csv", "landed")]
+
+
+def test_the_inbox_lands_many_files_in_committed_groups(tmp_path, monkeypatch):
+    import orchestration.ingest as ingest
+
+    monkeypatch.setattr(ingest, "COMMIT_EVERY", 3)
+    settings = Settings(home=tmp_path / "home", demo_months=0).ensure()
+    inbox = settings.inbox / "activity"
+    inbox.mkdir(parents=True, exist_ok=True)
+    for number in range(7):
+        _export(inbox / f"export_{number}.csv", number + 1)
+    _export(inbox / "export_7.csv", 7)  # the same bytes as export_6.csv, landed just before it
+    landed, notes = collect_inbox(settings, "activity")
+    assert [item.original_name for item in landed] == [f"export_{n}.csv" for n in range(7)]
+    assert notes == [f"export_7.csv: already landed as load {landed[-1].load_id} (same bytes); not landed again"]
+    assert list(inbox.glob("*.csv")) == []
+    assert len(_ledger(settings)) == 7 and len(_landed_folders(settings)) == 7
