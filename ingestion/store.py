@@ -76,22 +76,10 @@ def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame
     return len(frame)
 
 
-def record_load(
-    con: duckdb.DuckDBPyConnection, landed, *, status: str, kind: str | None = None,
-    is_demo: bool = False, reason: str | None = None, allow_drop: bool = False,
-) -> None:
-    """Insert (or keep) a landed file in the ledger with a status and its kind."""
-    con.execute(
-        """insert into meta.loads (load_id, source, kind, file_name, sha256, size_bytes, as_of, landed_at,
-               status, reason, is_demo, allow_drop, updated_at)
-           values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (load_id) do nothing""",
-        [landed.load_id, landed.source, kind, landed.original_name, landed.sha256, landed.size,
-         landed.as_of, landed.landed_at, status, reason, is_demo, allow_drop, datetime.now(timezone.utc)],
-    )
-
-
 def record_loads(con: duckdb.DuckDBPyConnection, records: list[dict]) -> None:
-    """``record_load`` for many files in one statement: dicts of ``landed`` plus its keywords."""
+    """Insert (or keep) landed files in the ledger, in one statement: one dict per file with
+    ``landed`` (a LandedFile), ``status`` and optionally ``kind``, ``reason``, ``is_demo``,
+    ``allow_drop``."""
     if not records:
         return
     now = datetime.now(timezone.utc)

@@ -89,9 +89,9 @@ def land_inputs(
 
 
 # Ledger rows are written and committed in groups (a row per statement cost 5 ms, most of the
-# landing time); the inbox files a group consumed are removed only once it is committed. A crash in between
-# leaves them in the inbox, landed again by the next run: the landing copies of the lost group
-# stay in landing/ (with their manifests), unused.
+# landing time); the inbox files a group consumed are removed only once it is committed. A
+# crash in between leaves them in the inbox, landed again by the next run: the landing copies
+# of the lost group stay in landing/ (with their manifests), unused.
 COMMIT_EVERY = 200
 
 

@@ -183,7 +183,7 @@ def _load_selection(defs, settings: Settings, source: str | None):
     import dagster as dg
 
     from ingestion.store import connect
-    from orchestration.definitions import FILES_ASSETS, REBUILT_SOURCES
+    from orchestration.definitions import FILES_ASSETS, RAW_SOURCES, REBUILT_SOURCES
 
     wanted = [key for asset in FILES_ASSETS for key in asset.keys]
     with connect(settings.work_db) as con:
@@ -196,7 +196,7 @@ def _load_selection(defs, settings: Settings, source: str | None):
             wanted.extend(asset.keys)
     graph = defs.resolve_asset_graph()
     reloaded = dg.AssetSelection.assets(*wanted).downstream().resolve(graph)
-    raw = {key for asset in REBUILT_SOURCES.values() for key in asset[0].keys} | set(wanted)
+    raw = {key for asset in RAW_SOURCES for key in asset.keys}
     return sorted(key for key in reloaded if key in raw)
 
 

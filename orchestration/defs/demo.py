@@ -86,7 +86,7 @@ def ensure_demo_exports(settings: Settings) -> int:
     Returns the number of files landed.
     """
     from ingestion.landing import land_file
-    from ingestion.store import connect, record_load
+    from ingestion.store import connect, record_loads
 
     if settings.demo_months <= 0:
         return 0
@@ -106,9 +106,11 @@ def ensure_demo_exports(settings: Settings) -> int:
         write_demo_export_files(settings, partial, months=settings.demo_months)
         partial.rename(target)
     files = sorted(p for source in ("activity", "satisfaction") for p in (target / source).glob("*") if p.is_file())
+    # One ledger statement for all of them (thousands of files): all are recorded or none.
+    records = []
+    for path in files:
+        landed = land_file(settings.landing, path.parent.name, path)
+        records.append({"landed": landed, "status": "landed", "kind": landed.source, "is_demo": True})
     with connect(settings.work_db) as con:
-        for path in files:
-            source = path.parent.name
-            landed = land_file(settings.landing, source, path)
-            record_load(con, landed, status="landed", kind=source, is_demo=True)
+        record_loads(con, records)
     return len(files)

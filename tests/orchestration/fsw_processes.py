@@ -15,7 +15,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
@@ -44,16 +43,6 @@ def warm_up() -> None:
 
     _context()
     forkserver.ensure_running()
-
-
-def run_fsw_cold(home: Path, *args: str, env: dict[str, str], timeout: float) -> dict:
-    """`python -m orchestration.cli ARGS` in a new process of its own, imports and all."""
-    env = {**env, "FSW_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "orchestration.cli", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
-    return {"rc": done.returncode, "stdout": done.stdout, "stderr": done.stderr,
-            "seconds": round(time.monotonic() - started, 1)}
 
 
 def _run_cli(args: list[str], env: dict[str, str], out: str, err: str) -> None:

@@ -34,8 +34,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from fsw_processes import FswProcess, kill_group, run_fsw_cold, start_fsw, warm_up
+from fsw_processes import FswProcess, kill_group, start_fsw, warm_up
 from ingestion.faults import POINTS
+from tests.conftest import run_fsw
 
 pytestmark = pytest.mark.slow
 
@@ -336,8 +337,10 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
     # names the home's path), which keeps the runs of the chain shorter.
     home = root / "crashed"
     warm_up()
-    built = run_fsw_cold(home, "run", env=cli_env(), timeout=RUN_TIMEOUT)
-    assert built["rc"] == 0, built["stderr"][-3000:]
+    started = time.monotonic()
+    built = run_fsw(home, "run", demo_months=0, timeout=RUN_TIMEOUT)  # an ordinary `python -m orchestration.cli`
+    assert built.returncode == 0, built.stderr[-3000:]
+    first_run_seconds = round(time.monotonic() - started, 1)
     before = snapshot(home)
     national = "select sum(requests) from mart_territory_monthly where territory_level = 'national'"
     before_national = query_serving(home, national)
@@ -365,7 +368,7 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
     new_answer = published_answer(reference)
     reader_errors = stop_readers(readers, reader_logs, stop, new_answer["run_id"])
 
-    timings = {"first run": built["seconds"], **{p: crashes[p]["seconds"] for p in POINTS},
+    timings = {"first run": first_run_seconds, **{p: crashes[p]["seconds"] for p in POINTS},
                "recovery": recovery["seconds"], "reference": reference_run["seconds"]}
     print(f"\ncrash-safety timings (s): {timings}; readers: {[len(observations(log)) for log in reader_logs]} queries")
     return {"before": before, "before_national": before_national, "home": home, "new_export": new_export,
