@@ -17,6 +17,28 @@ TELEMETRY_OFF = {
 }
 
 
+# The Dagster instance of a home: telemetry off, one writer of work.duckdb at a time (the pool
+# limit), and Dagster's SQLite storage in DAGSTER_HOME with the event log's connections kept
+# open (orchestration.event_log). The base_dir comes from the environment, so a copied home
+# writes its own files.
+INSTANCE_YAML = """\
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    default_limit: 1
+storage:
+  custom:
+    module: orchestration.event_log
+    class: FswSqliteStorage
+    config:
+      base_dir:
+        env: DAGSTER_HOME
+"""
+# What earlier versions wrote: upgraded in place (the storage files are the same).
+OLD_INSTANCE_YAMLS = ("telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 1\n",)
+
+
 @dataclass(frozen=True)
 class TravelModel:
     """How a great-circle distance becomes travel minutes (see README, "Travel model")."""
@@ -76,12 +98,8 @@ class Settings:
         for folder in (self.landing, self.inbox, self.serving_dir, self.extracts, self.dagster_home, self.docs):
             folder.mkdir(parents=True, exist_ok=True)
         instance_yaml = self.dagster_home / "dagster.yaml"
-        if not instance_yaml.exists():
-            instance_yaml.write_text(
-                "telemetry:\n  enabled: false\n"
-                "concurrency:\n  pools:\n    default_limit: 1\n",
-                encoding="utf-8",
-            )
+        if not instance_yaml.exists() or instance_yaml.read_text(encoding="utf-8") in OLD_INSTANCE_YAMLS:
+            instance_yaml.write_text(INSTANCE_YAML, encoding="utf-8")
         return self
 
 

@@ -6,7 +6,7 @@ from orchestration.config import Settings
 from orchestration.defs.demo import register_demo_files, write_demo_export_files
 
 
-def _ensure_listing(settings: Settings, *, n_sites: int, seed: int) -> None:
+def ensure_demo_listing(settings: Settings, *, n_sites: int = 2845, seed: int = 0) -> None:
     """Give an empty home its raw reference and demo listing (what the exports are about)."""
     from datetime import date
 
@@ -41,7 +41,7 @@ def _ensure_listing(settings: Settings, *, n_sites: int, seed: int) -> None:
 
 def write_demo_inbox(settings: Settings, *, months: int, n_sites: int = 2845, seed: int = 0) -> dict:
     """Write ``months`` months of activity and satisfaction exports into the inbox."""
-    _ensure_listing(settings, n_sites=n_sites, seed=seed)
+    ensure_demo_listing(settings, n_sites=n_sites, seed=seed)
     staging = settings.inbox / ".demo.partial"
     counts = write_demo_export_files(settings, staging, months=months, seed=seed)
     generated = sorted(p for source in ("activity", "satisfaction") for p in (staging / source).glob("*"))

@@ -72,6 +72,7 @@ class FswProcess:
     home: Path
     args: tuple[str, ...]
     started: float = field(default_factory=time.monotonic)
+    started_at: float = field(default_factory=time.time)
     pid: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -93,6 +94,8 @@ class FswProcess:
             "stderr": _read(self.err),
             "survivors": group_survivors(self.pid),
             "seconds": round(time.monotonic() - self.started, 1),
+            "started_at": self.started_at,
+            "ended_at": time.time(),
             "timed_out": timed_out,
         }
         self.process.close()

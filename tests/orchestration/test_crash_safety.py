@@ -3,20 +3,21 @@
 Crash safety: the load killed (SIGKILL) at each fault-injection point leaves serving/ intact
 and half-written files nowhere users look, and the next run converges to the marts of an
 uninterrupted run on the same inputs. Concurrency: BI readers querying serving/ read-only in a
-loop during a full run never see an error or a half-published state.
+loop during a load never see an error or a half-published state.
 
-1. a first `fsw run` on a new home (the demo listing, FSW_DEMO_MONTHS=0: no demo exports);
-2. a new activity export (300 rows generated for department 01) goes into the inbox of a copy;
-3. at the same time: three reader processes query that copy while it runs `fsw run` without
-   a fault (the reference), and `fsw ingest activity` of the same file on the first home is
-   killed, run after run, at ``landing``, ``raw_load``, ``dbt_build`` and ``publish``
-   (``FSW_CRASH_AT``), each time on the state the previous crash left (a snapshot is taken
-   after each); the same command once more, without a fault, is the recovery.
+1. side by side: the baseline, a first `fsw run` on a new home (the demo listing,
+   FSW_DEMO_MONTHS=0: no demo exports), and the reference, the same first run with a new
+   activity export (300 rows generated for department 01) already in its inbox;
+2. the baseline is copied; on the two homes, side by side, `fsw ingest activity` of that export
+   is killed at the points of each home's chain (``FSW_CRASH_AT``: ``landing``, ``raw_load`` and
+   ``dbt_build`` on one, ``publish`` on the other), each time on the state the previous crash
+   left (a snapshot is taken after each), then run once more without a fault (the recovery);
+3. three reader processes query the second home all along: through the killed publish and the
+   recovery's swap to a new file.
 
 The crash points fire ``os.killpg(getpgrp(), SIGKILL)``: each CLI runs in its own session, so
 only its process group dies, never pytest. The CLI processes are forked from a server that
-imported the CLI's modules once (``fsw_processes``): that keeps the seven runs of the scenario
-near a minute on two cores.
+imported the CLI's modules once (``fsw_processes``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -36,7 +39,6 @@ import pytest
 
 from fsw_processes import FswProcess, kill_group, start_fsw, warm_up
 from ingestion.faults import POINTS
-from tests.conftest import run_fsw
 
 pytestmark = pytest.mark.slow
 
@@ -79,14 +81,26 @@ def fsw(home: Path, *args: str, crash_at: str | None = None, timeout: float = RU
 
 
 _INSTANCES: dict[Path, object] = {}
+_INSTANCES_LOCK = threading.Lock()
 
 
 def unfinished_runs(home: Path) -> set[str]:
     """Runs the instance still believes in progress (between CLI runs: runs of killed CLIs)."""
     import dagster as dg
 
-    if home not in _INSTANCES:  # one per home: opening an instance costs about half a second
-        _INSTANCES[home] = dg.DagsterInstance.from_config(str(home / "dagster"))
+    with _INSTANCES_LOCK:
+        if home not in _INSTANCES:  # one per home: opening an instance costs about half a second
+            # The instance config reads its storage folder from DAGSTER_HOME (as the CLI sets it);
+            # the chains run in two threads, hence the lock around the environment.
+            previous = os.environ.get("DAGSTER_HOME")
+            os.environ["DAGSTER_HOME"] = str(home / "dagster")
+            try:
+                _INSTANCES[home] = dg.DagsterInstance.from_config(str(home / "dagster"))
+            finally:
+                if previous is None:
+                    os.environ.pop("DAGSTER_HOME")
+                else:
+                    os.environ["DAGSTER_HOME"] = previous
     statuses = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
     return {run.run_id for run in _INSTANCES[home].get_runs(filters=dg.RunsFilter(statuses=statuses))}
 
@@ -169,17 +183,20 @@ def copy_home(source: Path, target: Path) -> Path:
     return target
 
 
-def write_new_export(home: Path, folder: Path) -> Path:
+def write_new_export(folder: Path) -> Path:
     """A new (real, not demo) activity export in ``folder``: the first 300 rows of a
-    department-01 export generated from ``home``'s listing for last month, so its sites and
-    dates are valid."""
+    department-01 export for last month, generated for the sites of the demo listing that
+    every new home gets (built here in a scratch home), so its sites and dates are valid."""
     from datetime import date
 
     from ingestion.demo import write_demo_exports
     from orchestration.config import Settings
     from orchestration.defs.demo import current_sites
+    from orchestration.demo_cli import ensure_demo_listing
 
-    sites = current_sites(Settings(home=home, demo_months=0))
+    scratch = Settings(home=folder.parent / "scratch", demo_months=0).ensure()
+    ensure_demo_listing(scratch)
+    sites = current_sites(scratch)
     sites = sites[sites["department_code"] == "01"]
     today = date.today()
     last_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
@@ -279,7 +296,7 @@ with open(out_path, "w", encoding="utf-8") as out:
         answer["t"] = time.time()
         out.write(json.dumps(answer) + "\n")
         out.flush()
-        time.sleep(0.2)  # about 4 queries a second: enough to see the swap, light on two cores
+        time.sleep(0.4)  # about 2 queries a second: enough to see the swap, light on two cores
 """
 READER_MODES = ("reconnect", "reconnect", "keep")
 
@@ -326,56 +343,75 @@ def stop_readers(readers, logs: list[Path], stop: Path, new_run_id: str | None) 
 
 # --------------------------------------------------------------------------- the scenario
 
+# The crash points, split over two homes that crash and recover side by side (two cores):
+# each point is reached on the state the previous crash of its home left.
+CHAINS = {"crashed": ("landing", "raw_load", "dbt_build"), "published": ("publish",)}
+CHAIN_OF = {point: home for home, points in CHAINS.items() for point in points}
+assert sorted(CHAIN_OF) == sorted(POINTS)
+
+
+def crash_chain(home: Path, ingest: tuple[str, ...]) -> dict:
+    """The ingest killed at each point of ``home``'s chain, then once more without a fault."""
+    crashes = {}
+    for point in CHAINS[home.name]:
+        result = fsw_after(home, *ingest, crash_at=point)
+        crashes[point] = {**result, "after": snapshot(home)}
+    recovery = fsw_after(home, *ingest)
+    return {"crashes": crashes, "recovery": recovery, "after_recovery": snapshot(home)}
+
+
 @pytest.fixture(scope="module")
 def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Baseline; then, at the same time, the readers during an uninterrupted run (the
-    reference) and the chain of crashed runs followed by the recovery."""
+    """Two homes from one baseline crash and recover while readers query one of them; the
+    reference is one uninterrupted run on the same inputs, built beside the baseline."""
     global LOGS
     root = tmp_path_factory.mktemp("crash")
     LOGS = root / "logs"
-    # The home that crashes is the baseline itself: dbt's partial parse stays valid (its profile
-    # names the home's path), which keeps the runs of the chain shorter.
-    home = root / "crashed"
-    warm_up()
     started = time.monotonic()
-    built = run_fsw(home, "run", demo_months=0, timeout=RUN_TIMEOUT)  # an ordinary `python -m orchestration.cli`
-    assert built.returncode == 0, built.stderr[-3000:]
-    first_run_seconds = round(time.monotonic() - started, 1)
-    before = snapshot(home)
-    national = "select sum(requests) from mart_territory_monthly where territory_level = 'national'"
-    before_national = query_serving(home, national)
-
-    new_export = write_new_export(home, root / "sent")
+    warm_up()  # the fork server imports the CLI's modules while the new export is generated
+    new_export = write_new_export(root / "sent")
     new_export_sha256 = sha256_file(new_export)
-    reference = copy_home(home, root / "reference")
-    ingest = ("ingest", "activity", str(new_export))
-
-    old_answer = published_answer(reference)
-    readers, reader_logs, stop = start_readers(reference, root)
-    reference_job = start(reference, *ingest)
-    crashes = {}
+    home, reference = root / "crashed", root / "reference"
+    (reference / "inbox" / "activity").mkdir(parents=True)
+    shutil.copy2(new_export, reference / "inbox" / "activity" / NEW_EXPORT_NAME)
+    # Side by side: the baseline, a first `fsw run` on a new home, and the reference, the same
+    # first run with the new export already waiting in its inbox.
+    baseline_job, reference_job = start(home, "run"), start(reference, "run")
+    stop = root / "stop"  # the readers' stop file
     try:
-        for point in POINTS:
-            result = fsw_after(home, *ingest, crash_at=point)
-            crashes[point] = {**result, "after": snapshot(home)}
-        recovery = fsw_after(home, *ingest)
+        baseline = finish(baseline_job)
+        assert baseline["rc"] == 0, baseline["stderr"][-3000:]
+        baseline_seconds = round(time.monotonic() - started, 1)
+        before = snapshot(home)
+        national = "select sum(requests) from mart_territory_monthly where territory_level = 'national'"
+        before_national = query_serving(home, national)
+        published = copy_home(home, root / "published")
+        old_answer = published_answer(published)
+        readers, reader_logs, stop = start_readers(published, root)
+        ingest = ("ingest", "activity", str(new_export))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            futures = {h.name: pool.submit(crash_chain, h, ingest) for h in (home, published)}
+            chains = {name: future.result() for name, future in futures.items()}
         reference_run = finish(reference_job)
     except BaseException:
         kill_group(reference_job.pid)
         stop.touch()
         raise
     assert reference_run["rc"] == 0, reference_run["stderr"][-3000:]
-    new_answer = published_answer(reference)
+    new_answer = published_answer(published)
     reader_errors = stop_readers(readers, reader_logs, stop, new_answer["run_id"])
 
-    timings = {"first run": first_run_seconds, **{p: crashes[p]["seconds"] for p in POINTS},
-               "recovery": recovery["seconds"], "reference": reference_run["seconds"]}
+    crashes = {point: chains[CHAIN_OF[point]]["crashes"][point] for point in POINTS}
+    timings = {"baseline": baseline_seconds, **{p: crashes[p]["seconds"] for p in POINTS},
+               **{f"recovery of {name}": chain["recovery"]["seconds"] for name, chain in chains.items()},
+               "reference": reference_run["seconds"], "total": round(time.monotonic() - started, 1)}
     print(f"\ncrash-safety timings (s): {timings}; readers: {[len(observations(log)) for log in reader_logs]} queries")
-    return {"before": before, "before_national": before_national, "home": home, "new_export": new_export,
-            "new_export_sha256": new_export_sha256, "crashes": crashes, "recovery": recovery,
-            "after_recovery": snapshot(home), "reference": reference, "reference_run": reference_run,
+    return {"before": before, "before_national": before_national, "homes": {"crashed": home, "published": published},
+            "new_export": new_export, "new_export_sha256": new_export_sha256, "crashes": crashes, "chains": chains,
+            "reference": reference, "reference_run": reference_run,
             "readers": {"modes": READER_MODES, "logs": reader_logs, "errors": reader_errors,
-                        "returncodes": [r.returncode for r in readers], "old": old_answer, "new": new_answer}}
+                        "returncodes": [r.returncode for r in readers], "old": old_answer, "new": new_answer,
+                        "run": chains["published"]["recovery"], "home": published}}
 
 
 # --------------------------------------------------------------------------- the checks
@@ -414,16 +450,20 @@ def test_next_run_releases_what_the_killed_run_held(scenario, point):
     # A run killed inside a Dagster step stays 'started' in the instance, holding its slot of the
     # `work_duckdb` pool: the next CLI run must mark it failed and free the slot, else it waits
     # forever (the scenario fails it after CHAIN_RUN_TIMEOUT s).
-    following = POINTS[POINTS.index(point) + 1:]
-    after = scenario["crashes"][following[0]] if following else scenario["recovery"]
+    chain = scenario["chains"][CHAIN_OF[point]]
+    points = CHAINS[CHAIN_OF[point]]
+    following = points[points.index(point) + 1:]
+    after = chain["crashes"][following[0]] if following else chain["recovery"]
     assert after["dead_runs_left"] == []
     if point != "landing":  # killed before any Dagster run started
         assert after["dead_runs_before"], "the killed run should have left a run 'started'"
         assert "left unfinished by a crash" in after["stderr"]
 
 
-def test_next_run_recovers_and_cleans_up(scenario):
-    recovery, after = scenario["recovery"], scenario["after_recovery"]
+@pytest.mark.parametrize("home", CHAINS)
+def test_next_run_recovers_and_cleans_up(scenario, home):
+    chain = scenario["chains"][home]
+    recovery, after = chain["recovery"], chain["after_recovery"]
     assert recovery["rc"] == 0, recovery["stderr"][-3000:]
     assert not recovery["survivors"]
     assert after["serving_leftovers"] == []
@@ -436,14 +476,16 @@ def test_next_run_recovers_and_cleans_up(scenario):
     assert after["read"][1] != scenario["before"]["read"][1]
 
 
-def test_recovered_marts_equal_an_uninterrupted_run(scenario):
-    recovered, reference = serving_db(scenario["home"]), serving_db(scenario["reference"])
+@pytest.mark.parametrize("home", CHAINS)
+def test_recovered_marts_equal_an_uninterrupted_run(scenario, home):
+    recovered, reference = serving_db(scenario["homes"][home]), serving_db(scenario["reference"])
+    assert scenario["reference_run"]["rc"] == 0
     got, want = mart_checksums(recovered), mart_checksums(reference)
     assert set(got) == set(want) and len(got) >= 10
     assert {t: v for t, v in got.items() if want[t] != v} == {}
     # The new export took effect: the national demand is no longer the baseline's.
     national = "select sum(requests) from mart_territory_monthly where territory_level = 'national'"
-    assert query_serving(scenario["home"], national) != scenario["before_national"]
+    assert query_serving(scenario["homes"][home], national) != scenario["before_national"]
     # The published ledger (ids and times aside) agrees too: the new file loaded exactly once.
     got_ledger, want_ledger = ledger(recovered), ledger(reference)
     assert got_ledger == want_ledger
@@ -454,17 +496,18 @@ def test_recovered_marts_equal_an_uninterrupted_run(scenario):
 # --------------------------------------------------------------------------- BI readers during a publication
 
 def test_readers_never_fail_during_a_publication(scenario):
-    """Three processes query serving/ read-only in a loop while the reference `fsw run` builds and
-    swaps in a new file: no error, each answer one publication's, reconnecting readers move from
-    the old file to the new one and never back, a kept connection keeps reading the file it opened."""
-    readers, run = scenario["readers"], scenario["reference_run"]
+    """Three processes query serving/ read-only in a loop while the load on their home is killed
+    in its publish step and then run again, building and swapping in a new file: no error, each
+    answer one publication's, reconnecting readers move from the old file to the new one and
+    never back, a kept connection keeps reading the file it opened."""
+    readers, run = scenario["readers"], scenario["readers"]["run"]
     old, new = readers["old"], readers["new"]
     assert readers["returncodes"] == [0] * len(readers["modes"]), readers["errors"]
     assert new["run_id"] != old["run_id"]
     assert run["stderr"].count(f"run {new['run_id'][:8]}: succeeded") == 1
     assert new["national"] != old["national"], "the new export should change the national demand"
     assert new["communes"] == old["communes"]
-    assert serving_leftovers(scenario["reference"]) == []
+    assert serving_leftovers(readers["home"]) == []
 
     expected = {old["run_id"]: old, new["run_id"]: new}
     for mode, log in zip(readers["modes"], readers["logs"]):
@@ -475,6 +518,10 @@ def test_readers_never_fail_during_a_publication(scenario):
             assert len(o["run_ids"]) == 1 and o["run_ids"][0] in expected, o
             want = expected[o["run_ids"][0]]
             assert (o["communes"], o["national"]) == (want["communes"], want["national"]), o
+        # Readers were querying while the publish step was killed, and saw the old file then.
+        crash = scenario["crashes"]["publish"]
+        during = [o["run_ids"] for o in seen if crash["started_at"] <= o["t"] <= crash["ended_at"]]
+        assert during and set(map(tuple, during)) == {(old["run_id"],)}, f"{log.name}: {len(during)} queries"
         order = [o["run_ids"][0] for o in seen]
         if mode == "reconnect":
             # old file until the swap, then the new one, never back
