@@ -103,11 +103,24 @@ class Settings:
         return self
 
 
+def dbt_vars(travel: TravelModel = TravelModel()) -> str:
+    """dbt's ``--vars`` for every invocation: the travel model. dbt's partial parse is valid
+    only for the vars it was parsed with, so the project's parse and every build use these."""
+    import json
+
+    return json.dumps({
+        "travel_detour_factor": travel.detour_factor,
+        "travel_speed_kmh": travel.speed_kmh,
+        "travel_threshold_minutes": travel.threshold_minutes,
+    }, sort_keys=True)
+
+
 def dbt_command(*args: str) -> list[str]:
-    """The dbt CLI of this interpreter on the project (`dbt` need not be on PATH)."""
+    """The dbt CLI of this interpreter on the project (`dbt` need not be on PATH), with the
+    travel vars. Run it with ``cwd`` = the home: the profile's DuckDB path is relative."""
     import sys
 
-    return [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args,
+    return [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args, "--vars", dbt_vars(),
             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
 
 

@@ -132,7 +132,7 @@ def build_proposals_mart(settings: Settings) -> None:
     done = subprocess.run(
         dbt_command("build", "--select", "stg_plan__site_proposals", "mart_site_proposals",
                     "--target-path", str(settings.home / "dbt" / "target"), "--quiet"),
-        capture_output=True, text=True,
+        capture_output=True, text=True, cwd=settings.home,
     )
     if done.returncode != 0:
         lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib.metadata
 import os
+import shutil
+import subprocess
 import sys
+import threading
 from pathlib import Path
+from typing import ClassVar
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import using_dagster_dev
 from packaging import version
 
@@ -55,6 +59,52 @@ class InterpreterDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):
         return None
+
+    def cli(self, args, *, working_dir: Path | None = None, **kwargs):
+        """dagster-dbt's `cli`, with dbt started in ``working_dir`` (the home: the profile's
+        DuckDB path is relative to it) instead of the project folder."""
+        if working_dir is None:
+            return super().cli(args, **kwargs)
+        from dagster_dbt.core import resource as dagster_dbt_resource
+
+        invocation = type("DbtCliInvocationInHome", (_DbtCliInvocationIn,), {"working_dir": Path(working_dir)})
+        with _INVOCATION_SWAP:
+            # dagster-dbt builds the invocation (and its subprocess) from this module-level name.
+            dagster_dbt_resource.DbtCliInvocation = invocation
+            try:
+                return super().cli(args, **kwargs)
+            finally:
+                dagster_dbt_resource.DbtCliInvocation = DbtCliInvocation
+
+
+_INVOCATION_SWAP = threading.Lock()
+
+
+class _DbtCliInvocationIn(DbtCliInvocation):
+    """dagster-dbt's invocation with dbt's process started in ``working_dir``.
+
+    As dagster-dbt's own `run`: a new home's target folder first gets the project's
+    partial-parse state, then dbt starts; only the working directory differs (dbt finds its
+    project and profile through the DBT_PROJECT_DIR and DBT_PROFILES_DIR that dagster-dbt sets).
+    """
+
+    working_dir: ClassVar[Path]
+
+    @classmethod
+    def run(cls, args, env, manifest, dagster_dbt_translator, project_dir, target_path, raise_on_error,
+            context, adapter, cli_version, dbt_project=None):
+        seed = Path(project_dir) / "target" / "partial_parse.msgpack"
+        destination = Path(target_path) / "partial_parse.msgpack"
+        if seed.exists() and not destination.exists():
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(seed, destination)
+        process = subprocess.Popen(args=args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
+                                   cwd=cls.working_dir)
+        return cls(
+            process=process, manifest=manifest, project=dbt_project, dagster_dbt_translator=dagster_dbt_translator,
+            project_dir=project_dir, target_path=target_path, raise_on_error=raise_on_error, context=context,
+            adapter=adapter, cli_version=cli_version,
+        )
 
 
 def dbt_resource() -> DbtCliResource:

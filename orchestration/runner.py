@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass, field
 
 from ingestion.errors import InputError
-from orchestration.config import DBT_PROJECT_DIR, Settings, apply_environment, dbt_command
+from orchestration.config import DBT_PROJECT_DIR, Settings, apply_environment, dbt_command, dbt_vars
 from orchestration.defs.exports.partitions import RANGE_END, RANGE_START
 
 
@@ -42,13 +42,19 @@ def ensure_dbt_manifest() -> None:
 
 def _parse_if_stale(manifest) -> None:
     sources = [p for folder in ("models", "seeds", "macros", "tests") for p in (DBT_PROJECT_DIR / folder).rglob("*")]
-    sources.append(DBT_PROJECT_DIR / "dbt_project.yml")
+    sources += [DBT_PROJECT_DIR / "dbt_project.yml", DBT_PROJECT_DIR / "profiles.yml"]
     newest = max((p.stat().st_mtime for p in sources if p.is_file()), default=0)
-    if manifest.exists() and manifest.stat().st_mtime >= newest:
+    # The parse also leaves target/partial_parse.msgpack, which each home's first build starts
+    # from (copied by dagster-dbt): it must have been parsed with the builds' vars.
+    parsed_vars = manifest.parent / ".parsed_vars.json"
+    fresh = manifest.exists() and manifest.stat().st_mtime >= newest
+    if fresh and parsed_vars.exists() and parsed_vars.read_text(encoding="utf-8") == dbt_vars():
         return
-    done = subprocess.run(dbt_command("parse", "--quiet"), capture_output=True, text=True)
+    # dbt parse opens no database; its working directory is the target folder all the same.
+    done = subprocess.run(dbt_command("parse", "--quiet"), capture_output=True, text=True, cwd=manifest.parent)
     if done.returncode != 0:
         raise InputError(f"dbt parse failed: {(done.stdout + done.stderr).strip().splitlines()[-1:]}")
+    parsed_vars.write_text(dbt_vars(), encoding="utf-8")
 
 
 def run_job(

@@ -5,7 +5,7 @@ import hashlib
 import duckdb
 import pytest
 
-from tests.conftest import last_line, real_file, run_fsw
+from tests.conftest import PROJECT_ROOT, last_line, real_file, run_fsw
 from tests.fixtures.make_insee import POPULATION_ROWS, write_populations
 
 pytestmark = pytest.mark.slow
@@ -33,6 +33,13 @@ def test_run_on_empty_home_then_bad_file_leaves_serving_unchanged(fsw_home, tmp_
     )
     assert 34_800 < communes < 35_100 and overseas > 100 and dates == 4_383
     assert (fsw_home / "dagster" / "dagster.yaml").read_text().startswith("telemetry:\n  enabled: false")
+    # dbt ran in the home (its DuckDB path is relative), nowhere else, and started from the
+    # project's partial-parse state instead of parsing the whole project again.
+    assert (fsw_home / "work.duckdb").exists()
+    assert not (PROJECT_ROOT / "work.duckdb").exists()  # the CLI's working directory
+    assert not list((PROJECT_ROOT / "dbt_project").rglob("*.duckdb"))
+    dbt_log = (fsw_home / "dbt" / "target" / "dbt.log").read_text(encoding="utf-8")
+    assert '"name": "PartialParsingEnabled"' in dbt_log and "UnableToPartialParse" not in dbt_log
     before = _sha(fsw_home / "serving" / "warehouse.duckdb")
 
     rows = [list(r) for r in POPULATION_ROWS]

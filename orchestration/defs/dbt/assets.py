@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, tests as checks."""
 
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,6 +8,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ingestion.faults import crash_point
+from orchestration.config import dbt_vars
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource, dbt_project
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -48,14 +48,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     nothing downstream (publish, extracts) runs. The travel model comes from the settings.
     """
     settings = warehouse.settings()
-    travel = settings.travel
-    dbt_vars = {
-        "travel_detour_factor": travel.detour_factor,
-        "travel_speed_kmh": travel.speed_kmh,
-        "travel_threshold_minutes": travel.threshold_minutes,
-    }
-    # dbt's artefacts of each run go under FSW_HOME, not into the project folder.
+    # dbt's artefacts of each run go under FSW_HOME, not into the project folder; dbt runs in
+    # FSW_HOME, where the profile's relative DuckDB path points.
     target = settings.home / "dbt" / "target"
-    for event in dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context, target_path=target).stream():
+    args = ["build", "--vars", dbt_vars(settings.travel)]
+    for event in dbt.cli(args, context=context, target_path=target, working_dir=settings.home).stream():
         crash_point("dbt_build")
         yield event

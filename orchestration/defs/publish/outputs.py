@@ -52,7 +52,7 @@ def dbt_docs(warehouse: WarehouseResource) -> dg.MaterializeResult:
     settings = warehouse.settings()
     target = settings.docs / "dbt"
     done = subprocess.run(dbt_command("docs", "generate", "--target-path", str(target), "--quiet"),
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, cwd=settings.home)
     if done.returncode != 0:
         raise dg.Failure(description=f"dbt docs generate failed: {(done.stdout + done.stderr).strip()[-300:]}")
     return dg.MaterializeResult(metadata={"path": str(target / "index.html")})
