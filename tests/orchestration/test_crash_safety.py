@@ -387,10 +387,11 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
         before_national = query_serving(home, national)
         published = copy_home(home, root / "published")
         old_answer = published_answer(published)
-        readers, reader_logs, stop = start_readers(published, root)
         ingest = ("ingest", "activity", str(new_export))
         with ThreadPoolExecutor(max_workers=2) as pool:
             futures = {h.name: pool.submit(crash_chain, h, ingest) for h in (home, published)}
+            # The readers start with the chains: the killed run reaches its publish step ~10 s later.
+            readers, reader_logs, stop = start_readers(published, root)
             chains = {name: future.result() for name, future in futures.items()}
         reference_run = finish(reference_job)
     except BaseException:
