@@ -6,8 +6,8 @@ CLI's own entry point with the environment given. The processes are forked from 
 multiprocessing fork server that imported the CLI, Dagster, dbt's Dagster integration and
 Great Expectations once (about 8 s that every `python -m orchestration.cli` pays again): the
 code that runs, and the files it touches, are those of a user's `fsw` command; only the
-imports were done earlier. ``warm_up`` starts the server early, so that it imports while a
-first, ordinary `python -m orchestration.cli` runs.
+imports were done earlier. ``warm_up`` starts the server early, so that it imports while the
+caller prepares its inputs.
 """
 
 from __future__ import annotations
