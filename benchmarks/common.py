@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-VENV = Path(os.environ.get("FSW_BENCH_VENV", "/work/venv"))
+# The project's own venv, as the README's install command makes it (FSW_BENCH_VENV for another).
+VENV = Path(os.environ.get("FSW_BENCH_VENV", Path(__file__).resolve().parents[1] / ".venv"))
 FSW = str(VENV / "bin" / "fsw")
 PYTHON = str(VENV / "bin" / "python")
 

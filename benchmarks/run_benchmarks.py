@@ -1,6 +1,6 @@
 """Run the five benchmarks on one scratch warehouse home, all on the same data.
 
-    /work/venv/bin/python -m benchmarks.run_benchmarks --home /tmp/fswbench/home
+    .venv/bin/python -m benchmarks.run_benchmarks --home /tmp/fswbench/home
 
 (from the project root). Phases, in order (``--phases`` to run some of them again on an
 existing home): refresh, floor, new_month, coverage, bi, throughput. Results go to

@@ -1,11 +1,13 @@
 """Local activity and satisfaction exports: parse landed files, then monthly partitions."""
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
 import dagster as dg
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ingestion.errors import InputError
 from ingestion.landing import read_manifest
@@ -103,9 +105,14 @@ def _write_batch(con, source: ExportSource, batch: list[ParsedFile]) -> None:
     """Write parsed files in one transaction: rows, quarantine, ledger statuses."""
     # Only 'landed' loads are parsed and rows, quarantine and status commit together, so these
     # loads have no rows yet: nothing to delete first.
-    rows = pd.concat([f.rows.assign(load_id=f.load_id) for f in batch], ignore_index=True)
+    rows = pd.concat([f.rows for f in batch], ignore_index=True)
+    # one column for the batch (``assign`` on each file's frame copied every file's rows)
+    rows["load_id"] = np.repeat(np.array([f.load_id for f in batch], dtype=object), [len(f.rows) for f in batch])
     days = rows[source.date_column].to_numpy(dtype="datetime64[ms]")
     rows["month"] = days.astype("datetime64[M]").astype("datetime64[ms]")  # a date column in DuckDB
+    # An Arrow table, not the frame: DuckDB scans Arrow without the GIL (pandas text columns
+    # go through Python objects), so the reading thread runs meanwhile.
+    rows = pa.Table.from_pandas(rows, preserve_index=False)
     con.execute("begin")
     con.register("_rows", rows)
     try:
@@ -151,19 +158,19 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
             ensure_tables(con, source.name)
             pending = loads(con, source.name, ("landed",))
             con.execute(f"create temp table _site_windows as {SITE_WINDOWS_SQL}")
-            batch: list[ParsedFile] = []
 
-            def fail(load, line: str) -> None:
-                set_load_status(con, [load.load_id], "failed", reason=line)
-                failures.append(line)
-
-            def flush(index: int) -> None:
+            def write(batch: list[ParsedFile], unreadable: list[tuple[str, str]], index: int) -> None:
+                """Everything a batch does on the work DB (only this function touches ``con``)."""
+                for load_id, line in unreadable:
+                    set_load_status(con, [load_id], "failed", reason=line)
+                    failures.append(line)
                 _check_sites(con, source, batch)
                 ready = []
                 for parsed in batch:
                     error = _nothing_loads(parsed)
                     if error is not None:
-                        fail(parsed, error.line())
+                        set_load_status(con, [parsed.load_id], "failed", reason=error.line())
+                        failures.append(error.line())
                         continue
                     ready.append(parsed)
                     done.append({"load_id": parsed.load_id, "file": parsed.file_name, "sha256": parsed.sha256,
@@ -171,19 +178,29 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
                 if ready:
                     _write_batch(con, source, ready)
                 context.log.info(f"{source.name}: {index}/{len(pending)} files parsed")
-                batch.clear()
 
-            for index, load in enumerate(pending.itertuples(), start=1):
-                try:
-                    batch.append(_read_one(settings, source, load.load_id))
-                except InputError as error:
-                    fail(load, error.line())
-                except Exception as error:  # a reader bug must not block every later load
-                    fail(load, f"{load.file_name}: could not be read ({type(error).__name__}: {str(error)[:200]})")
-                if len(batch) >= BATCH_FILES:
-                    flush(index)
-            if batch:
-                flush(len(pending))
+            # Files are read here while the writer thread checks and inserts the previous batch:
+            # reading is Python (it holds the GIL), writing is mostly DuckDB (it releases it), so
+            # the two overlap on two cores. One batch at most waits: memory stays two batches.
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"{source.name}-writer") as writer:
+                writing = None
+                batch: list[ParsedFile] = []
+                unreadable: list[tuple[str, str]] = []
+                for index, load in enumerate(pending.itertuples(), start=1):
+                    try:
+                        batch.append(_read_one(settings, source, load.load_id))
+                    except InputError as error:
+                        unreadable.append((load.load_id, error.line()))
+                    except Exception as error:  # a reader bug must not block every later load
+                        unreadable.append((load.load_id, f"{load.file_name}: could not be read "
+                                                         f"({type(error).__name__}: {str(error)[:200]})"))
+                    if len(batch) + len(unreadable) >= BATCH_FILES or index == len(pending):
+                        if writing is not None:
+                            writing.result()  # in order, and a writer error stops the reading
+                        writing = writer.submit(write, batch, unreadable, index)
+                        batch, unreadable = [], []
+                if writing is not None:
+                    writing.result()
         if failures:
             more = f" (and {len(failures) - 1} more failed files)" if len(failures) > 1 else ""
             raise dg.Failure(description=failures[0] + more)
