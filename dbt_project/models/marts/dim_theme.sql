@@ -7,8 +7,8 @@ with themes as (
 
 keyed as (
     select
-        md5(lower(trim(regexp_replace(strip_accents(theme_label), '[^A-Za-z0-9]+', ' ', 'g')))) as theme_key,
-        lower(trim(regexp_replace(strip_accents(theme_label), '[^A-Za-z0-9]+', ' ', 'g'))) as theme_normalised,
+        {{ theme_key('theme_label') }} as theme_key,
+        {{ theme_normalised('theme_label') }} as theme_normalised,
         theme_label,
         requests
     from themes

@@ -30,6 +30,12 @@ keyed as (
         on requests.site_id = first_version.site_id and first_version.is_first
 ),
 
+themes as (
+    -- The key of each distinct label, computed a dozen times instead of once per row.
+    select theme_label, {{ theme_key('theme_label') }} as theme_key
+    from (select distinct theme_label from requests)
+),
+
 build as (
     select max(refreshed_at) as loaded_at from {{ source('activity', 'activity_months') }}
 ),
@@ -41,14 +47,14 @@ final as (
         keyed.activity_date as date_day,
         keyed.month_start,
         keyed.partner_code,
-        md5(lower(trim(regexp_replace(strip_accents(keyed.theme_label), '[^A-Za-z0-9]+', ' ', 'g')))) as theme_key,
+        themes.theme_key,
         keyed.channel,
         cast(sum(keyed.requests) as bigint) as requests,
         cast(sum(keyed.resolved_first_visit) as bigint) as resolved_first_visit,
         bool_or(keyed.is_monthly) as is_monthly,
         any_value(build.loaded_at) as loaded_at
-    from keyed cross join build
-    group by keyed.site_key, keyed.site_id, keyed.activity_date, keyed.month_start, keyed.partner_code,
+    from keyed cross join build left join themes using (theme_label)
+    group by themes.theme_key, keyed.site_key, keyed.site_id, keyed.activity_date, keyed.month_start, keyed.partner_code,
              keyed.theme_label, keyed.channel
 )
 

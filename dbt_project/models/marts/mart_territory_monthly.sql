@@ -18,16 +18,25 @@ sites as (
     select * from {{ ref('int_sites_open_monthly') }}
 ),
 
+-- The facts are summed per commune and month first: each commune then fans out to its four
+-- territory levels as one row, not as every one of its fact rows (13 M at national scale).
 demand as (
-    select fct.month_start, dim_site.commune_code, fct.requests, fct.resolved_first_visit
+    select fct.month_start, dim_site.commune_code,
+           sum(fct.requests) as requests,
+           sum(fct.resolved_first_visit) as resolved_first_visit,
+           sum(fct.requests) filter (where fct.resolved_first_visit is not null) as requests_with_resolution
     from {{ ref('fct_demand') }} as fct
     join {{ ref('dim_site') }} as dim_site using (site_key)
+    group by fct.month_start, dim_site.commune_code
 ),
 
 satisfaction as (
-    select fct.month_start, dim_site.commune_code, fct.responses, fct.satisfied, fct.would_recommend, fct.recommend_answers
+    select fct.month_start, dim_site.commune_code,
+           sum(fct.responses) as responses, sum(fct.satisfied) as satisfied,
+           sum(fct.would_recommend) as would_recommend, sum(fct.recommend_answers) as recommend_answers
     from {{ ref('fct_satisfaction') }} as fct
     join {{ ref('dim_site') }} as dim_site using (site_key)
+    group by fct.month_start, dim_site.commune_code
 ),
 
 coverage as (
@@ -63,7 +72,7 @@ demand_by_territory as (
     select territory_level, territory_code, last_day(month_start) as month_end,
            cast(sum(requests) as bigint) as requests,
            cast(sum(resolved_first_visit) as bigint) as resolved_first_visit,
-           cast(sum(requests) filter (where resolved_first_visit is not null) as bigint) as requests_with_resolution
+           cast(sum(requests_with_resolution) as bigint) as requests_with_resolution
     from demand join territories using (commune_code)
     group by all
 ),
