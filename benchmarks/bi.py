@@ -41,7 +41,7 @@ def questions(p: dict) -> list[tuple[str, str, str]]:
     return [
         ("national monthly series",
          "select month_end, sites_open, requests, satisfaction_rate, share_within_30_min from mart_territory_monthly where territory_level = 'national' order by month_end",
-         f"""select d.month_start, d.requests, q.satisfied / q.responses as satisfaction_rate from
+         """select d.month_start, d.requests, q.satisfied / q.responses as satisfaction_rate from
              (select month_start, sum(requests) as requests from fct_demand group by 1) d
              left join (select month_start, sum(responses) as responses, sum(satisfied) as satisfied from fct_satisfaction group by 1) q using (month_start) order by 1"""),
         ("region's departments, last 12 months",

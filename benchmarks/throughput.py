@@ -13,7 +13,6 @@ from benchmarks.floor import ACT_NAMES, _csv, classify
 
 def fsw_reader(paths: list[Path]) -> dict:
     """``ingestion.activity.read_activity`` over every file, CSV and XLSX timed apart."""
-    from ingestion.activity import read_activity  # noqa: F401  (the package exports it)
     from ingestion.activity.reader import read_activity as read
 
     out = {"csv": {"files": 0, "rows": 0, "seconds": 0.0}, "xlsx": {"files": 0, "rows": 0, "seconds": 0.0}}

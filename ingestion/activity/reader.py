@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ingestion.activity.partners import partner_code
 from ingestion.activity.result import ReadResult, RejectCollector
@@ -18,6 +17,7 @@ from ingestion.activity.values import (
     clean_site_ids,
     constant_text,
     distinct,
+    is_empty,
     parse_counts,
     parse_dates,
     parse_months,
@@ -70,7 +70,7 @@ def read_activity(path: Path, *, today: date | None = None) -> ReadResult:
     rejects = RejectCollector(path, table)
 
     site_ids = clean_site_ids(columns["site"])
-    rejects.add(spread(_is_empty(site_ids), columns["site"]), "site", "missing site id")
+    rejects.add(spread(is_empty(site_ids), columns["site"]), "site", "missing site id")
 
     is_monthly = not table.has("date")
     date_field = "month" if is_monthly else "date"
@@ -112,10 +112,6 @@ def read_activity(path: Path, *, today: date | None = None) -> ReadResult:
         copy=False,
     )
     return ReadResult(rows=rows, rejects=rejects.frame())
-
-
-def _is_empty(values: pa.StringArray) -> np.ndarray:
-    return pc.fill_null(pc.equal(values, ""), False).to_numpy(zero_copy_only=False)
 
 
 # the same few labels come back in every file, and matching one runs a dozen regexes

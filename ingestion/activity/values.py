@@ -85,6 +85,11 @@ def _text_array(values: pa.LargeStringArray) -> pd.api.extensions.ExtensionArray
     return pd.arrays.ArrowStringArray(values, dtype=_TEXT)
 
 
+def is_empty(values: pa.StringArray) -> np.ndarray:
+    """True where a text value is the empty string (null counts as not empty)."""
+    return pc.fill_null(pc.equal(values, ""), False).to_numpy(zero_copy_only=False)
+
+
 def clean_site_ids(column: pa.DictionaryArray) -> pa.StringArray:
     """Per distinct value: the site id stripped, with the ``12.0`` that spreadsheets make of ``12`` turned back."""
     return pc.replace_substring_regex(distinct(column), r"^(\d+)\.0*$", r"\1")

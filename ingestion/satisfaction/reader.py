@@ -11,7 +11,7 @@ import pandas as pd
 from ingestion.activity.reader import SITE_HEADERS
 from ingestion.activity.result import ReadResult, RejectCollector
 from ingestion.activity.table import load_table
-from ingestion.activity.values import clean_site_ids, distinct, parse_dates, spread, take_text
+from ingestion.activity.values import clean_site_ids, distinct, is_empty, parse_dates, spread, take_text
 from ingestion.textfiles import normalise_label
 
 SYNONYMS = {
@@ -56,8 +56,7 @@ def read_satisfaction(path: Path, *, today: date | None = None) -> ReadResult:
     rejects = RejectCollector(path, table)
 
     site_ids = clean_site_ids(columns["site"])
-    empty_ids = np.asarray([value == "" for value in site_ids.to_pylist()], dtype=bool)
-    rejects.add(spread(empty_ids, columns["site"]), "site", "missing site id")
+    rejects.add(spread(is_empty(site_ids), columns["site"]), "site", "missing site id")
 
     dates = parse_dates(columns["date"])
     unreadable = np.isnat(dates)
@@ -75,6 +74,7 @@ def read_satisfaction(path: Path, *, today: date | None = None) -> ReadResult:
 
     good = ~rejects.bad
     kept_scores = scores[good].astype("int64")
+    # in ROW_COLUMNS order; ``copy=False``: every array is new (as in the activity reader)
     rows = pd.DataFrame(
         {
             "site_id": take_text(site_ids, columns["site"], good),
@@ -85,7 +85,7 @@ def read_satisfaction(path: Path, *, today: date | None = None) -> ReadResult:
             "source_sheet": table.source_sheet[good],
             "source_row": table.source_row[good],
         },
-        columns=ROW_COLUMNS,
+        copy=False,
     )
     return ReadResult(rows=rows, rejects=rejects.frame())
 

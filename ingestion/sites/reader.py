@@ -15,7 +15,7 @@ from ingestion.sites.columns import DAYS, REQUIRED_COMMUNE, SYNONYMS
 from ingestion.sites.geo import territory_of
 from ingestion.sites.hours import CLOSED, OK, UNPARSED, parse_opening_hours
 from ingestion.sites.sources import RawTable, read_raw_table
-from ingestion.sites.validate import REJECT_COLUMNS, validate_sites  # noqa: F401  (re-export)
+from ingestion.sites.validate import REJECT_COLUMNS
 from ingestion.textfiles import match_columns, parse_french_number
 
 CANONICAL_COLUMNS = [

@@ -89,13 +89,20 @@ def _check_sites(con, source: ExportSource, files: list[ParsedFile]) -> None:
         parsed.rows = parsed.rows[~flags]
 
 
+def _rejected_rows(parsed: ParsedFile) -> int:
+    """Rows of the file with at least one reject line (a row may have several problems)."""
+    if parsed.rejects.empty:  # most files: no frame work at all
+        return 0
+    return parsed.rejects[["sheet", "row"]].drop_duplicates().shape[0]
+
+
 def _nothing_loads(parsed: ParsedFile) -> InputError | None:
     """The file-level error of a file whose every row was rejected."""
     if not parsed.rows.empty or parsed.rejects.empty:
         return None
     first = parsed.rejects.iloc[0]
     return InputError(
-        f"no row could be loaded: all {parsed.rejects[['sheet', 'row']].drop_duplicates().shape[0]} rows rejected "
+        f"no row could be loaded: all {_rejected_rows(parsed)} rows rejected "
         f"(first: row {first['row']}, column {first['column']!r}: {first['reason']})",
         file=parsed.file_name,
     )
@@ -122,7 +129,7 @@ def _write_batch(con, source: ExportSource, batch: list[ParsedFile]) -> None:
     crash_point("raw_load")
     quarantine_new(con, source.name, {f.load_id: f.rejects for f in batch})
     set_load_counts(con, "parsed", {
-        parsed.load_id: (len(parsed.rows), parsed.rejects[["sheet", "row"]].drop_duplicates().shape[0])
+        parsed.load_id: (len(parsed.rows), _rejected_rows(parsed))
         for parsed in batch
     })
     con.execute("commit")
