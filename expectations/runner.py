@@ -33,7 +33,18 @@ class SuiteOutcome:
 
 
 def run_suite(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = None, **params) -> SuiteOutcome:
-    """Validate ``frame`` with suite ``name`` in an ephemeral GX context.
+    """Validate ``frame`` with suite ``name``: in the GX helper process when the command
+    started one (``expectations.helper``), else in this process (``run_suite_here``)."""
+    from expectations import helper
+
+    outcome = helper.validate(name, frame, docs_dir, params)
+    if outcome is None:
+        outcome = run_suite_here(name, frame, docs_dir=docs_dir, **params)
+    return outcome
+
+
+def run_suite_here(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = None, **params) -> SuiteOutcome:
+    """Validate ``frame`` with suite ``name`` in an ephemeral GX context, in this process.
 
     GX is imported here, not at module import, because it costs ~3 s. When ``docs_dir`` is
     given, the validation result is written there as JSON (our Data Docs).

@@ -73,6 +73,18 @@ def run_job(
     (FSW_HOME/dagster).
     """
     apply_environment(settings.ensure())
+    from expectations import helper
+
+    # Before Dagster's import, the home lock and any thread: GX imports beside them.
+    helper.start()
+    try:
+        return _run_job(settings, publish=publish, tags=tags, full=full, exports_only=exports_only, source=source)
+    finally:
+        helper.stop()
+
+
+def _run_job(settings: Settings, *, publish: bool, tags: dict | None, full: bool, exports_only: bool,
+             source: str | None) -> RunSummary:
     ensure_dbt_manifest()
     import dagster as dg
 
