@@ -2,12 +2,14 @@
 
 The new file is written beside the old one under a hidden name and moved into place with
 ``os.replace``: a BI client holding the old file keeps reading it, and a crash at any point
-leaves the last published file intact.
+leaves the last published file intact. The new file starts from a copy of the published one,
+so that a month's ingest copies that month of the large facts, not all of them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,8 +40,11 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
     """Copy the marts (with their dbt descriptions) and the ledger into a new serving DB.
 
-    Returns ``{"path", "tables": {name: rows}}``. Leftover partial files of a crashed
-    publish are removed first.
+    The new file starts as a copy of the published one when it can (``_reusable``): tables
+    with a ``month_start`` column and the same columns are then brought level month by month
+    (``_sync_by_month``), the others are copied whole. Returns ``{"path", "tables": {name:
+    rows}, "months_copied": {table: n}}``. Leftover partial files of a crashed publish are
+    removed first.
     """
     serving_dir = settings.serving_dir
     serving_dir.mkdir(parents=True, exist_ok=True)
@@ -51,14 +56,22 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
         leftover.unlink(missing_ok=True)
     partial = staging / f".warehouse.{uuid.uuid4().hex}.partial.duckdb"
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(partial))
+    months_copied: dict[str, int] = {}
+    con = _open_partial(settings.serving_db, partial)
     try:
         con.execute("attach ? as work (read_only)", [str(settings.work_db)])
         tables = published_tables(con)
         if not tables:
             raise RuntimeError("no marts in work.duckdb to publish")
+        kept = {table for table in _tables(con, "main") if table in tables and _month_syncable(con, table)}
+        for table in _tables(con, "main"):
+            if table not in kept:
+                con.execute(f'drop table main."{table}"')
         for table in tables:
-            con.execute(f'create table main."{table}" as select * from work.main."{table}"')
+            if table in kept:
+                months_copied[table] = _sync_by_month(con, table)
+            else:
+                con.execute(f'create table main."{table}" as select * from work.main."{table}"')
             counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
         for target, source in LEDGER_TABLES.items():
             con.execute(f"create table main.{target} as select * from work.{source}")
@@ -95,7 +108,80 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
     os.replace(partial, settings.serving_db)
     _fsync_dir(serving_dir)
     _fsync_dir(staging)
-    return {"path": str(settings.serving_db), "tables": counts}
+    return {"path": str(settings.serving_db), "tables": counts, "months_copied": months_copied}
+
+
+MONTH_COLUMN = "month_start"
+# A copy of the published file is reused while at most this share of its blocks is free
+# (left by the tables and months replaced in earlier publishes); otherwise a new file is written.
+MAX_FREE_SHARE = 0.3
+
+
+def _open_partial(serving_db: Path, partial: Path) -> duckdb.DuckDBPyConnection:
+    """The new serving file, open: a copy of the published one if reusable, else empty."""
+    if serving_db.exists():
+        shutil.copyfile(serving_db, partial)
+        try:
+            con = duckdb.connect(str(partial))
+            if _reusable(con):
+                return con
+            con.close()
+        except duckdb.Error:  # not a database we can open: start afresh
+            pass
+        partial.unlink(missing_ok=True)
+    return duckdb.connect(str(partial))
+
+
+def _reusable(con: duckdb.DuckDBPyConnection) -> bool:
+    [(total, free)] = con.execute("select total_blocks, free_blocks from pragma_database_size()").fetchall()
+    return total > 0 and free <= MAX_FREE_SHARE * total
+
+
+def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = ?",
+        [schema]).fetchall()
+    return [name for (name,) in rows]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = ? and schema_name = 'main' "
+        "and table_name = ? order by column_index", [database, table]).fetchall()
+
+
+def _month_syncable(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the copied ``table`` can be brought level month by month: same columns, a month column."""
+    ours = _columns(con, con.execute("select current_database()").fetchone()[0], table)
+    return ours == _columns(con, "work", table) and MONTH_COLUMN in {name for name, _ in ours}
+
+
+def _sync_by_month(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Replace the months of the copied ``table`` whose rows differ from the work DB's; their number.
+
+    Months are compared by row count and the sum of the rows' hashes, in both files (a tenth
+    of a second for 13 M rows, against two seconds to copy them).
+    """
+    columns = ", ".join(f'"{name}"' for name, _ in _columns(con, "work", table))
+
+    def fingerprint(relation: str) -> str:
+        return (f"select {MONTH_COLUMN} as month, count(*) as n, sum(hash(row({columns}))::hugeint) as h "
+                f"from {relation} group by all")
+
+    con.execute(f"""
+        create or replace temp table _changed_months as
+        select coalesce(ours.month, theirs.month) as month
+        from ({fingerprint(f'main."{table}"')}) as ours
+        full join ({fingerprint(f'work.main."{table}"')}) as theirs on ours.month is not distinct from theirs.month
+        where ours.n is distinct from theirs.n or ours.h is distinct from theirs.h""")
+    changed = con.execute("select count(*) from _changed_months").fetchone()[0]
+    if changed:
+        con.execute(f'delete from main."{table}" where exists (select 1 from _changed_months c '
+                    f'where c.month is not distinct from main."{table}".{MONTH_COLUMN})')
+        con.execute(f'insert into main."{table}" by name select * from work.main."{table}" as w '
+                    f'where exists (select 1 from _changed_months c where c.month is not distinct from w.{MONTH_COLUMN})')
+    con.execute("drop table _changed_months")
+    return changed
 
 
 def _fsync_dir(folder: Path) -> None:
