@@ -8,6 +8,7 @@ so that a month's ingest copies that month of the large facts, not all of them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -40,11 +41,11 @@ def published_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
     """Copy the marts (with their dbt descriptions) and the ledger into a new serving DB.
 
-    The new file starts as a copy of the published one when it can (``_reusable``): tables
-    with a ``month_start`` column and the same columns are then brought level month by month
-    (``_sync_by_month``), the others are copied whole. Returns ``{"path", "tables": {name:
-    rows}, "months_copied": {table: n}}``. Leftover partial files of a crashed publish are
-    removed first.
+    The new file starts as a copy of the published one when it can (``_open_partial``):
+    tables with a ``month_start`` column and the same columns are then brought level month by
+    month (``_sync_by_month``), the others are copied whole. Returns ``{"path", "tables":
+    {name: rows}, "months_copied": {table: n}, "written_anew": bool}``. Leftover partial files
+    of a crashed publish are removed first.
     """
     serving_dir = settings.serving_dir
     serving_dir.mkdir(parents=True, exist_ok=True)
@@ -57,7 +58,7 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
     partial = staging / f".warehouse.{uuid.uuid4().hex}.partial.duckdb"
     counts: dict[str, int] = {}
     months_copied: dict[str, int] = {}
-    con = _open_partial(settings.serving_db, partial)
+    con, written_anew = _open_partial(settings.serving_db, partial, staging / WRITTEN_ANEW)
     try:
         con.execute("attach ? as work (read_only)", [str(settings.work_db)])
         tables = published_tables(con)
@@ -105,31 +106,47 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
     crash_point("publish")
     with open(partial, "rb+") as handle:
         os.fsync(handle.fileno())
+    size = partial.stat().st_size
     os.replace(partial, settings.serving_db)
     _fsync_dir(serving_dir)
+    if written_anew:
+        (staging / WRITTEN_ANEW).write_text(json.dumps({"bytes": size}), encoding="utf-8")
     _fsync_dir(staging)
-    return {"path": str(settings.serving_db), "tables": counts, "months_copied": months_copied}
+    return {"path": str(settings.serving_db), "tables": counts, "months_copied": months_copied,
+            "written_anew": written_anew}
 
 
 MONTH_COLUMN = "month_start"
-# A copy of the published file is reused while at most this share of its blocks is free
-# (left by the tables and months replaced in earlier publishes); otherwise a new file is written.
+# Replaced months leave the blocks of their deleted rows behind, in part. A copy of the
+# published file is reused while it is at most MAX_GROWTH times the size of the last file
+# written anew (recorded in .publish/WRITTEN_ANEW) and at most MAX_FREE_SHARE of its blocks
+# are free; otherwise the new file is written from scratch, compact.
+MAX_GROWTH = 1.5
 MAX_FREE_SHARE = 0.3
+WRITTEN_ANEW = "written_anew.json"
 
 
-def _open_partial(serving_db: Path, partial: Path) -> duckdb.DuckDBPyConnection:
-    """The new serving file, open: a copy of the published one if reusable, else empty."""
-    if serving_db.exists():
+def _open_partial(serving_db: Path, partial: Path, record: Path) -> tuple[duckdb.DuckDBPyConnection, bool]:
+    """The new serving file, open, and whether it is written anew (else a copy of the published one)."""
+    if serving_db.exists() and serving_db.stat().st_size <= MAX_GROWTH * _written_anew_bytes(record):
         shutil.copyfile(serving_db, partial)
         try:
             con = duckdb.connect(str(partial))
             if _reusable(con):
-                return con
+                return con, False
             con.close()
         except duckdb.Error:  # not a database we can open: start afresh
             pass
         partial.unlink(missing_ok=True)
-    return duckdb.connect(str(partial))
+    return duckdb.connect(str(partial)), True
+
+
+def _written_anew_bytes(record: Path) -> int:
+    """Size of the last serving file written anew; 0 when unknown (the next one is written anew)."""
+    try:
+        return int(json.loads(record.read_text(encoding="utf-8"))["bytes"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
 
 
 def _reusable(con: duckdb.DuckDBPyConnection) -> bool:

@@ -1,5 +1,6 @@
 """Publishing is atomic: a reader holding the old serving file keeps reading it."""
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -79,7 +80,7 @@ def test_a_new_month_publishes_only_that_month_and_the_same_data_as_a_full_copy(
         select date '2025-01-01' + to_months(range % 3) as month_start, range as visits from range(3000)""")
     _facts(settings, "create table main.mart_old as select 1 as x")
     first = publish_serving_db(settings, run_id="first")
-    assert first["months_copied"] == {}  # nothing to start from: everything copied
+    assert first["months_copied"] == {} and first["written_anew"]  # nothing to start from
 
     # one month corrected, one added, a mart dropped, a dimension's columns changed
     _facts(settings, "update main.fct_visits set visits = visits + 1 where month_start = date '2025-02-01'")
@@ -87,7 +88,7 @@ def test_a_new_month_publishes_only_that_month_and_the_same_data_as_a_full_copy(
     _facts(settings, "drop table main.mart_old")
     _facts(settings, "alter table main.dim_thing add column label varchar default 'x'")
     second = publish_serving_db(settings, run_id="second")
-    assert second["months_copied"] == {"fct_visits": 2}
+    assert second["months_copied"] == {"fct_visits": 2} and not second["written_anew"]
     assert second["tables"]["fct_visits"] == 3500
 
     fresh = Settings(home=tmp_path / "fresh")
@@ -116,7 +117,28 @@ def test_a_published_file_with_too_much_free_space_is_written_anew(tmp_path):
     assert free > 0.3 * total
 
     third = publish_serving_db(settings, run_id="third")
-    assert third["months_copied"] == {}  # written anew, every table copied
+    assert third["months_copied"] == {} and third["written_anew"]  # every table copied
     [(total, free)] = _serving(settings, "select total_blocks, free_blocks from pragma_database_size()")
     assert free <= 0.3 * total
     assert _serving(settings, "select count(*), sum(v) from fct_small") == [(1000, sum(range(1000)))]
+
+
+def test_a_published_file_grown_well_beyond_its_last_compact_size_is_written_anew(tmp_path):
+    settings = Settings(home=tmp_path / "home")
+    _work_db(settings, 10)
+    _facts(settings, "create table main.fct_noise as select date '2025-01-01' + to_months(range % 12) as month_start, "
+                     "random() as v from range(600000)")
+    record = settings.home / ".publish" / "written_anew.json"
+    assert publish_serving_db(settings, run_id="first")["written_anew"]
+    compact = settings.serving_db.stat().st_size
+    assert json.loads(record.read_text()) == {"bytes": compact}
+    _facts(settings, "update main.fct_noise set v = random() where month_start = date '2025-03-01'")
+    assert not publish_serving_db(settings, run_id="second")["written_anew"]
+    # as if replaced months had made the file 1.5 times bigger than when it was last compact
+    record.write_text(json.dumps({"bytes": int(settings.serving_db.stat().st_size / 1.6)}))
+    assert publish_serving_db(settings, run_id="third")["written_anew"]
+    assert json.loads(record.read_text()) == {"bytes": settings.serving_db.stat().st_size}
+    # a lost record costs one publish written anew
+    record.unlink()
+    assert publish_serving_db(settings, run_id="fourth")["written_anew"]
+    assert _serving(settings, "select count(*), count(distinct month_start) from fct_noise") == [(600000, 12)]
