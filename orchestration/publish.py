@@ -64,8 +64,9 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
         tables = published_tables(con)
         if not tables:
             raise RuntimeError("no marts in work.duckdb to publish")
-        kept = {table for table in _tables(con, "main") if table in tables and _month_syncable(con, table)}
-        for table in _tables(con, "main"):
+        existing = _tables(con, "main")
+        kept = {table for table in existing if table in tables and _month_syncable(con, table)}
+        for table in existing:
             if table not in kept:
                 con.execute(f'drop table main."{table}"')
         for table in tables:

@@ -119,9 +119,8 @@ def _write_batch(con, source: ExportSource, batch: list[ParsedFile]) -> None:
     rows["month"] = days.astype("datetime64[M]").astype("datetime64[ms]")  # a date column in DuckDB
     # An Arrow table, not the frame: DuckDB scans Arrow without the GIL (pandas text columns
     # go through Python objects), so the reading thread runs meanwhile.
-    rows = pa.Table.from_pandas(rows, preserve_index=False)
     con.execute("begin")
-    con.register("_rows", rows)
+    con.register("_rows", pa.Table.from_pandas(rows, preserve_index=False))
     try:
         con.execute(f"insert into raw.{source.rows_table} by name select * from _rows")
     finally:
@@ -166,18 +165,20 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
             pending = loads(con, source.name, ("landed",))
             con.execute(f"create temp table _site_windows as {SITE_WINDOWS_SQL}")
 
+            def fail(load_id: str, line: str) -> None:
+                set_load_status(con, [load_id], "failed", reason=line)
+                failures.append(line)
+
             def write(batch: list[ParsedFile], unreadable: list[tuple[str, str]], index: int) -> None:
-                """Everything a batch does on the work DB (only this function touches ``con``)."""
+                """Everything a batch does on the work DB (only this and ``fail`` touch ``con``)."""
                 for load_id, line in unreadable:
-                    set_load_status(con, [load_id], "failed", reason=line)
-                    failures.append(line)
+                    fail(load_id, line)
                 _check_sites(con, source, batch)
                 ready = []
                 for parsed in batch:
                     error = _nothing_loads(parsed)
                     if error is not None:
-                        set_load_status(con, [parsed.load_id], "failed", reason=error.line())
-                        failures.append(error.line())
+                        fail(parsed.load_id, error.line())
                         continue
                     ready.append(parsed)
                     done.append({"load_id": parsed.load_id, "file": parsed.file_name, "sha256": parsed.sha256,

@@ -44,6 +44,8 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                 "tables": dg.MetadataValue.json(result["tables"]),
                 "rows": sum(result["tables"].values()),
                 "loads_published": len(loaded),
+                "written_anew": result["written_anew"],
+                "months_copied": dg.MetadataValue.json(result["months_copied"]),
             }
         )
 
