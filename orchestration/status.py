@@ -37,8 +37,10 @@ def render_status(settings: Settings) -> str:
             else:
                 kind = "demo" if row[3] else "real"
                 lines.append(f"  {source:<13} {kind}: {row[1]} published load(s), {row[2]} failed, last landed {row[4]:%Y-%m-%d}")
+        # Rows of superseded demo exports stay in fsw_quarantine but no longer describe the data.
         quarantine = con.execute(
-            "select source, reason, count(*) from fsw_quarantine group by all order by 1, 3 desc"
+            "select q.source, q.reason, count(*) from fsw_quarantine q left join fsw_loads l using (load_id) "
+            "where l.status is distinct from 'superseded' group by all order by 1, 3 desc"
         ).fetchall()
         lines.append(f"quarantine: {sum(r[2] for r in quarantine)} rows")
         for source, reason, count in quarantine:

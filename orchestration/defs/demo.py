@@ -78,34 +78,64 @@ def write_demo_export_files(settings: Settings, target: Path, *, months: int, se
     return write_demo_exports(sites, target, months=months, end_month=end_month, seed=seed)
 
 
+SUPERSEDED = "superseded"  # ledger status of demo exports written for a listing no longer in place
+WRITTEN_FOR = "written_for.json"  # in the demo exports folder: the listing they were written for
+
+
 def ensure_demo_exports(settings: Settings) -> int:
-    """On a home where activity and satisfaction never had a load, land demo exports.
+    """Land demo exports on a home where activity and satisfaction never had a real load.
 
     They are generated once (``FSW_DEMO_MONTHS`` months, default 12; 0 for none) under
-    ``FSW_HOME/demo/exports/`` and landed as demo loads; a real load later replaces them.
-    Returns the number of files landed.
+    ``FSW_HOME/demo/exports/`` for the sites of the listing in place, and landed as demo
+    loads; a real load later replaces them. Demo exports written for the demo listing name
+    its sites: once a real listing replaces it, they are marked ``superseded`` in the ledger
+    (their copies stay in landing/) and exports for the real sites are written and landed
+    instead, for the sources that still have no real load. Returns the number of files landed.
     """
+    import json
+    import shutil
+
     from ingestion.landing import land_file
     from ingestion.store import connect, record_loads
 
     if settings.demo_months <= 0:
         return 0
-    with connect(settings.work_db) as con:
-        count = con.execute(
-            "select count(*) from meta.loads where source in ('activity', 'satisfaction')"
-        ).fetchone()[0]
-    if count:
-        return 0
     target = settings.demo / "exports"
+    with connect(settings.work_db) as con:
+        active = dict(con.execute(
+            """select source, bool_and(is_demo) from meta.loads
+               where source in ('activity', 'satisfaction') and status <> ? group by source""", [SUPERSEDED]).fetchall())
+        has_listing = con.execute(
+            "select count(*) > 0 from duckdb_tables() where schema_name = 'raw' and table_name = 'site_listing'"
+        ).fetchone()[0]
+        listing_is_demo = has_listing and con.execute(
+            "select coalesce(bool_or(is_demo), false) from raw.site_listing").fetchone()[0]
+    written_for = target / WRITTEN_FOR
+    # Folders from before the marker existed were written for whatever listing was there: redo them.
+    for_demo_listing = json.loads(written_for.read_text(encoding="utf-8"))["demo_listing"] if written_for.exists() else True
+    stale = has_listing and not listing_is_demo and for_demo_listing
+    if not active:
+        sources = ["activity", "satisfaction"]
+    elif stale and any(active.values()):
+        sources = [source for source, demo_only in active.items() if demo_only]
+        with connect(settings.work_db) as con:
+            con.execute(
+                "update meta.loads set status = ?, reason = ?, updated_at = now() "
+                "where source in (select unnest(?::varchar[])) and is_demo and status <> ?",
+                [SUPERSEDED, "demo export written for the demo listing, replaced by demo exports for the real listing",
+                 sources, SUPERSEDED])
+    else:
+        return 0
+    if stale and target.exists():
+        shutil.rmtree(target)  # generated files; the landed ones keep their copies in landing/
     if not target.exists():
         partial = settings.demo / ".exports.partial"
         if partial.exists():
-            import shutil
-
             shutil.rmtree(partial)
         write_demo_export_files(settings, partial, months=settings.demo_months)
+        (partial / WRITTEN_FOR).write_text(json.dumps({"demo_listing": bool(listing_is_demo)}), encoding="utf-8")
         partial.rename(target)
-    files = sorted(p for source in ("activity", "satisfaction") for p in (target / source).glob("*") if p.is_file())
+    files = sorted(p for source in sources for p in (target / source).glob("*") if p.is_file())
     # One ledger statement for all of them (thousands of files): all are recorded or none.
     records = []
     for path in files:
