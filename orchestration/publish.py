@@ -64,14 +64,22 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
         tables = published_tables(con)
         if not tables:
             raise RuntimeError("no marts in work.duckdb to publish")
-        existing = _tables(con, "main")
-        kept = {table for table in existing if table in tables and _month_syncable(con, table)}
+        ours = con.execute("select current_database()").fetchone()[0]
+        existing = [name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'", [ours]).fetchall()]
+        # Tables kept from the copy, with their columns: the same as the work DB's, a month column.
+        kept = {}
+        for table in existing:
+            if table in tables:
+                columns = _columns(con, "work", table)
+                if columns == _columns(con, ours, table) and MONTH_COLUMN in {name for name, _ in columns}:
+                    kept[table] = columns
         for table in existing:
             if table not in kept:
                 con.execute(f'drop table main."{table}"')
         for table in tables:
             if table in kept:
-                months_copied[table] = _sync_by_month(con, table)
+                months_copied[table] = _sync_by_month(con, table, kept[table])
             else:
                 con.execute(f'create table main."{table}" as select * from work.main."{table}"')
             counts[table] = con.execute(f'select count(*) from main."{table}"').fetchone()[0]
@@ -155,32 +163,19 @@ def _reusable(con: duckdb.DuckDBPyConnection) -> bool:
     return total > 0 and free <= MAX_FREE_SHARE * total
 
 
-def _tables(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    rows = con.execute(
-        "select table_name from duckdb_tables() where database_name = current_database() and schema_name = ?",
-        [schema]).fetchall()
-    return [name for (name,) in rows]
-
-
 def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[tuple[str, str]]:
     return con.execute(
         "select column_name, data_type from duckdb_columns() where database_name = ? and schema_name = 'main' "
         "and table_name = ? order by column_index", [database, table]).fetchall()
 
 
-def _month_syncable(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether the copied ``table`` can be brought level month by month: same columns, a month column."""
-    ours = _columns(con, con.execute("select current_database()").fetchone()[0], table)
-    return ours == _columns(con, "work", table) and MONTH_COLUMN in {name for name, _ in ours}
-
-
-def _sync_by_month(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def _sync_by_month(con: duckdb.DuckDBPyConnection, table: str, table_columns: list[tuple[str, str]]) -> int:
     """Replace the months of the copied ``table`` whose rows differ from the work DB's; their number.
 
     Months are compared by row count and the sum of the rows' hashes, in both files (a tenth
     of a second for 13 M rows, against two seconds to copy them).
     """
-    columns = ", ".join(f'"{name}"' for name, _ in _columns(con, "work", table))
+    columns = ", ".join(f'"{name}"' for name, _ in table_columns)
 
     def fingerprint(relation: str) -> str:
         return (f"select {MONTH_COLUMN} as month, count(*) as n, sum(hash(row({columns}))::hugeint) as h "
