@@ -31,6 +31,8 @@ class LandedFile:
     size: int
     landed_at: str
     as_of: str | None
+    year: int | None = None
+    """The vintage given with the file (`fsw ingest --year`) when the file does not state it."""
 
 
 def safe_file_name(name: str) -> str:
@@ -51,7 +53,7 @@ def sha256_of(path: Path) -> str:
 
 def land_file(
     landing_dir: Path, source: str, path: Path, *, as_of: str | None = None, name: str | None = None,
-    move: bool = False, remove_source: bool = True,
+    move: bool = False, remove_source: bool = True, year: int | None = None,
 ) -> LandedFile:
     """Copy ``path`` unchanged to ``landing/<source>/<load_id>/`` with ``manifest.json``.
 
@@ -89,6 +91,7 @@ def land_file(
         size=target.stat().st_size,
         landed_at=now.isoformat(),
         as_of=as_of,
+        year=year,
     )
     manifest = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(landed).items()}
     manifest["path"] = f"{source}/{load_id}/{original}"
@@ -114,4 +117,5 @@ def read_manifest(landing_dir: Path, source: str, load_id: str) -> LandedFile:
         size=data["size"],
         landed_at=data["landed_at"],
         as_of=data.get("as_of"),
+        year=data.get("year"),
     )

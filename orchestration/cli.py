@@ -90,8 +90,10 @@ def run() -> None:
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date the file describes (YYYY-MM-DD).")
 @click.option("--no-publish", is_flag=True, help="Load and check, but do not publish serving/ yet.")
 @click.option("--allow-drop", is_flag=True, help="Accept a volume drop beyond the threshold.")
+@click.option("--year", type=click.IntRange(1800, 2100), metavar="YYYY",
+              help="Census vintage of a file that does not state it (INSEE donnees_communes.csv).")
 @_one_line_errors
-def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_drop: bool) -> None:
+def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_drop: bool, year: int | None) -> None:
     """Land files of SOURCE unchanged in landing/, load them, run the gates and publish."""
     from orchestration.ingest import land_inputs
     from orchestration.runner import run_job
@@ -103,7 +105,7 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
         click.echo(f"{name}: already landed as load {load_id} (same bytes); nothing new to land", err=True)
 
     landed = land_inputs(settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop,
-                         on_duplicate=already_landed)
+                         on_duplicate=already_landed, year=year)
     for item in landed:
         click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
     summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli", "fsw/source": source},
