@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -23,30 +25,46 @@ CANONICAL_COLUMNS = [
     "commune_code", "department_code", "latitude", "longitude", "email", "phone",
     *(f"hours_{day}_raw" for day in DAYS), *(f"hours_{day}" for day in DAYS),
     "weekly_opening_hours", "days_open", "charter_compliant", "appointment_required",
-    "labelled_on", "extra", "source_row",
+    "labelled_on", "does_outreach", "site_type_raw", "site_format_raw", "outreach_raw",
+    "extra", "source_row",
 ]
+# Fields whose unknown values are counted in SiteListing.unknown_values.
+CATEGORICAL_FIELDS = ("site_type", "site_format", "does_outreach", "appointment_required")
 # Known columns with no canonical column of their own: kept in `extra` under their header.
 _KEPT_IN_EXTRA = {"address_extra", "commune_name"}
+_KIND_SOURCES = ("site_type", "category", "format", "itinerance")
 _COMMUNE_PATTERN = re.compile(r"\d{5}|2[AB]\d{3}")
 CHARTER_MIN_HOURS, CHARTER_MIN_DAYS = 24.0, 5
 
 
 @dataclass
 class SiteListing:
-    """One release: canonical ``rows``, row-level ``rejects`` and hours-parser coverage."""
+    """One release: canonical ``rows``, row-level ``rejects`` and hours-parser coverage.
+
+    ``unknown_values`` maps each categorical field (``site_type``, ``site_format``,
+    ``does_outreach``, ``appointment_required``) to {raw value: number of rows} for the values
+    the reader did not recognise (each also has a reject row); ``len(rows)`` is the row count.
+    """
 
     rows: pd.DataFrame
     rejects: pd.DataFrame
     hours_coverage: dict
+    unknown_values: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {name: {} for name in CATEGORICAL_FIELDS}
+    )
 
 
 def read_site_listing(path: str | Path) -> SiteListing:
     """Read one release (CSV of any dialect or GeoJSON points) into canonical rows.
 
-    Raises ``InputError`` for file-level problems: unreadable or truncated file, a missing
-    required column (name, commune code, coordinates) or a site id listed twice.
-    Row-level problems (unreadable hours or labelling date, missing or unreadable
-    coordinates) go to ``rejects``; the row is kept with that value set to None.
+    Raises ``InputError`` for file-level problems: unreadable or truncated file, no data
+    rows, a missing required column (name, commune code, coordinates) or a site id listed
+    twice. Row-level problems (unreadable hours or labelling date, missing or unreadable
+    coordinates, a site type, format, itinerance or appointment value outside the known
+    vocabularies) go to ``rejects``; the row is kept with that value set to None (the raw
+    text of type, format and itinerance stays in ``site_type_raw`` / ``site_format_raw`` /
+    ``outreach_raw``). The columns' roles are recognised from the header and the values,
+    never from the file name.
     """
     path = Path(path)
     table = read_raw_table(path)
@@ -57,7 +75,7 @@ def read_site_listing(path: str | Path) -> SiteListing:
     rows = _to_frame(records)
     _check_unique_ids(rows, path)
     rejects = pd.DataFrame(builder.rejects, columns=REJECT_COLUMNS)
-    return SiteListing(rows, rejects, builder.coverage())
+    return SiteListing(rows, rejects, builder.coverage(), builder.unknown_summary())
 
 
 def _check_required(found: dict[str, int], table: RawTable, path: Path) -> None:
@@ -91,10 +109,13 @@ class _RowBuilder:
     """Builds canonical records one source row at a time, collecting rejects on the way."""
 
     def __init__(self, path: Path, table: RawTable, found: dict[str, int]) -> None:
-        self.path, self.table, self.found = path, table, found
+        self.path, self.table = path, table
+        self.type_source, self.format_source, unused = _kind_layout(table, found)
+        self.found = {name: pos for name, pos in found.items() if name not in unused}
         self.rejects: list[dict] = []
+        self.unknown: dict[str, Counter] = {name: Counter() for name in CATEGORICAL_FIELDS}
         self.cells = self.unparsed = 0
-        used = {pos for field, pos in found.items() if field not in _KEPT_IN_EXTRA}
+        used = {pos for name, pos in self.found.items() if name not in _KEPT_IN_EXTRA}
         self.extra_positions = [i for i in range(len(table.header)) if i not in used]
 
     def get(self, record: list[object], field: str) -> object:
@@ -107,29 +128,38 @@ class _RowBuilder:
             {"file": self.path.name, "row": row, "column": column, "value": value, "reason": reason}
         )
 
+    def unknown_value(self, row: int, problem: values.Unknown) -> None:
+        self.unknown[problem.field][problem.raw] += 1
+        self.reject(row, problem.source, problem.raw, problem.reason)
+
     def build(self, index: int) -> dict:
         record, row = self.table.records[index], index + 1
         commune = values.commune_code(self.get(record, "commune_code")) or values.commune_code(
             self.get(record, "geocoder_citycode")
         )
-        kind, form = values.type_and_format(
-            self.get(record, "site_type"), self.get(record, "format"),
-            self.get(record, "category"), self.get(record, "itinerance"),
+        kind = values.site_kind(
+            {name: self.get(record, name) for name in _KIND_SOURCES if name in self.found},
+            self.type_source, self.format_source,
         )
+        for problem in kind.unknown:
+            self.unknown_value(row, problem)
         out = {
             "site_id": values.site_id(self.get(record, "site_id")),
             "site_name": values.clean(self.get(record, "site_name")),
-            "site_type": kind,
-            "site_format": form,
-            "is_mobile": form in {"bus", "itinerant"},
+            "site_type": kind.site_type,
+            "site_format": kind.site_format,
+            "is_mobile": kind.site_format in values.MOBILE_FORMATS,
+            "does_outreach": kind.does_outreach,
+            "site_type_raw": kind.site_type_raw,
+            "site_format_raw": kind.site_format_raw,
+            "outreach_raw": kind.outreach_raw,
             "address": values.clean(self.get(record, "address")),
             "postcode": values.postcode(self.get(record, "postcode")),
             "commune_code": commune,
             "department_code": values.department_code(self.get(record, "department_code"), commune),
             "email": values.clean(self.get(record, "email")),
             "phone": values.clean(self.get(record, "phone")),
-            "appointment_required": values.yes_no(self.get(record, "appointment"))
-            if "appointment" in self.found else None,
+            "appointment_required": self._appointment(record, row),
             "labelled_on": self._labelling(record, row),
             "extra": self._extra(record),
             "source_row": row,
@@ -139,6 +169,14 @@ class _RowBuilder:
         out["latitude"], out["longitude"] = self._coordinates(index, record, row)
         out.update(self._hours(record, row))
         return out
+
+    def _appointment(self, record: list[object], row: int) -> bool | None:
+        _, required, problem = values.lookup(
+            self.get(record, "appointment"), values.YES_NO, "appointment_required", "appointment"
+        )
+        if problem is not None:
+            self.unknown_value(row, problem)
+        return required
 
     def _labelling(self, record: list[object], row: int):
         raw = self.get(record, "labelling")
@@ -194,15 +232,43 @@ class _RowBuilder:
         extra = {self.table.header[i]: _jsonable(record[i]) for i in self.extra_positions}
         return json.dumps(extra, ensure_ascii=False)
 
+    def unknown_summary(self) -> dict[str, dict[str, int]]:
+        """Field -> {raw value: rows} of the values outside the vocabularies."""
+        return {name: dict(counts) for name, counts in self.unknown.items()}
+
     def coverage(self) -> dict:
         parsed = self.cells - self.unparsed
         share = parsed / self.cells if self.cells else 1.0
         return {"cells": self.cells, "parsed": parsed, "unparsed": self.unparsed, "share_parsed": share}
 
 
+def _kind_layout(table: RawTable, found: dict[str, int]) -> tuple[str | None, str | None, set[str]]:
+    """(column holding the site type, column holding a 2024 format, columns feeding neither).
+
+    ``type_fs`` first, then 2020 ``categorie``, then a ``format_fs`` holding types (2020
+    Espace labellisé / Antenne, 2022 Site principal / Antenne). A type-holding column that
+    is not the type source (FORMAT_FS beside categorie) goes to ``extra`` untouched.
+    """
+    format_role = None
+    if "format" in found:
+        cells = [record[found["format"]] for record in table.records]
+        format_role = "format" if "site_type" in found or not values.carries_type(cells) else "type"
+    type_sources = [name for name in ("site_type", "category") if name in found]
+    if format_role == "type":
+        type_sources.append("format")
+    type_source = type_sources[0] if type_sources else None
+    format_source = "format" if format_role == "format" else None
+    return type_source, format_source, set(type_sources[1:])
+
+
 def _number(value: object) -> float | None:
     text = values.clean(value)
-    return None if text is None else parse_french_number(text)
+    if text is None:
+        return None
+    number = parse_french_number(text)
+    if not math.isfinite(number):
+        raise ValueError(f"not a finite number: {text!r}")
+    return number
 
 
 def _orient(x: float, y: float) -> tuple[float, float]:
@@ -222,6 +288,7 @@ def _to_frame(records: list[dict]) -> pd.DataFrame:
     types = {
         "latitude": "Float64", "longitude": "Float64", "weekly_opening_hours": "Float64",
         "days_open": "Int64", "charter_compliant": "boolean", "appointment_required": "boolean",
+        "does_outreach": "boolean",
         "is_mobile": "bool", "source_row": "int64",
     }
     # Text columns stay `object` holding None: pandas 3 would otherwise infer `str` with NaN.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from ingestion.textfiles import normalise_label
 
@@ -77,13 +78,30 @@ def labelling_date(value: object) -> dt.date | None:
     raise ValueError(f"no date in {text!r}")
 
 
+YES_NO = {"oui": True, "o": True, "non": False, "n": False}
+
+
 def yes_no(value: object) -> bool | None:
     """``Oui``/``Non`` (any case) as a bool, None otherwise."""
-    label = normalise_label(clean(value) or "")
-    return {"oui": True, "o": True, "non": False, "n": False}.get(label)
+    return YES_NO.get(normalise_label(clean(value) or ""))
 
 
-_FORMATS = {
+# Vocabularies, keyed by normalise_label() of the cell. Anything else is reported as unknown.
+SITE_TYPES = {
+    "principal": "main",  # 2024 type_fs
+    "site principal": "main",  # 2022 format_fs
+    "espace labellise": "main",  # 2020 FORMAT_FS, Banque des Territoires FORMAT FRANCE SERVICES
+    "espace labelise": "main",
+    "antenne": "antenna",
+}
+# 2020 categorie: (site type, travels?)
+CATEGORIES = {
+    "fs": ("main", False),
+    "fs itinerante": ("main", True),
+    "antenne": ("antenna", False),
+    "antenne itinerante": ("antenna", True),
+}
+SITE_FORMATS = {  # 2024 format_fs
     "fixe": "fixed",
     "fixe antenne s": "fixed",
     "multisites": "multisite",
@@ -93,28 +111,109 @@ _FORMATS = {
     "itinerante": "itinerant",
     "itinerant": "itinerant",
 }
+MOBILE_FORMATS = frozenset({"bus", "itinerant"})
 
 
-_FORMATS_2020 = {"espace labellise": "main", "espace labelise": "main", "antenne": "antenna"}
+@dataclass(frozen=True)
+class Unknown:
+    """A non-empty cell outside its vocabulary: the canonical ``field`` it should have fed,
+    the ``source`` column (internal name, as in ``columns.SYNONYMS``) and its ``raw`` text."""
+
+    field: str
+    source: str
+    raw: str
+
+    @property
+    def reason(self) -> str:
+        """The reject reason, e.g. ``unknown site_type value 'Principale'``."""
+        return f"unknown {self.field} value {self.raw!r}"
 
 
-def type_and_format(
-    site_type: object, fmt: object, category: object, itinerance: object
+@dataclass(frozen=True)
+class SiteKind:
+    """Type, format and outreach of one site, with the raw text that fed each and what was unknown."""
+
+    site_type: str | None
+    site_format: str | None
+    does_outreach: bool | None
+    site_type_raw: str | None
+    site_format_raw: str | None
+    outreach_raw: str | None
+    unknown: tuple[Unknown, ...] = ()
+
+
+def lookup(value: object, mapping: dict, field: str, source: str) -> tuple[str | None, object, Unknown | None]:
+    """(raw text, mapped value, Unknown or None) of one categorical cell; empty gives (None, None, None)."""
+    raw = clean(value)
+    if raw is None:
+        return None, None, None
+    mapped = mapping.get(normalise_label(raw))
+    return raw, mapped, (Unknown(field, source, raw) if mapped is None else None)
+
+
+def carries_type(cells: list[object]) -> bool:
+    """Whether a ``format_fs`` column holds site types (2020, 2022) rather than 2024 formats."""
+    labels = [normalise_label(clean(cell) or "") for cell in cells]
+    return sum(label in SITE_TYPES for label in labels) >= sum(label in SITE_FORMATS for label in labels)
+
+
+def site_kind(cells: dict[str, object], type_source: str | None, format_source: str | None) -> SiteKind:
+    """Type, format and outreach from the categorical cells of one row.
+
+    ``cells`` maps the internal column names present in the file (``site_type``,
+    ``category``, ``format``, ``itinerance``) to the row's cells; ``type_source`` names the
+    column holding the site type (``site_type``, ``category`` or ``format``), ``format_source``
+    the one holding a 2024 format (``format``) or None. A file with neither lists main sites
+    only (the first releases). Unknown values give None and an ``Unknown``; empty cells do not.
+    """
+    unknown: list[Unknown] = []
+
+    def read(source: str, mapping: dict, field: str) -> tuple[str | None, object]:
+        raw, mapped, problem = lookup(cells.get(source), mapping, field, source)
+        if problem is not None:
+            unknown.append(problem)
+        return raw, mapped
+
+    kind, kind_raw, category_mobile = None, None, None
+    if type_source is not None:
+        mapping = CATEGORIES if type_source == "category" else SITE_TYPES
+        kind_raw, mapped = read(type_source, mapping, "site_type")
+        if type_source == "category" and mapped is not None:
+            mapped, category_mobile = mapped
+        kind = mapped
+    elif format_source is None:
+        kind = "main"
+    itinerance_raw, itinerant = read("itinerance", YES_NO, "does_outreach")
+    format_raw, form = read(format_source, SITE_FORMATS, "site_format") if format_source else (None, None)
+    if format_raw is None:
+        form, format_raw = _format_without_2024_column(
+            itinerance_raw, itinerant, kind_raw if category_mobile is not None else None, category_mobile
+        )
+    if itinerant or form in MOBILE_FORMATS:
+        outreach = True
+    elif form is None or (itinerance_raw is not None and itinerant is None):
+        outreach = None
+    else:
+        outreach = False
+    outreach_raw = itinerance_raw or (format_raw if format_source else None) or (
+        kind_raw if type_source == "category" else None
+    )
+    return SiteKind(kind, form, outreach, kind_raw, format_raw, outreach_raw, tuple(unknown))
+
+
+def _format_without_2024_column(
+    itinerance_raw: str | None, itinerant: bool | None, category_raw: str | None, category_mobile: bool | None
 ) -> tuple[str | None, str | None]:
-    """(``main``|``antenna``, ``fixed``|``multisite``|``bus``|``itinerant``) from whichever
-    of 2024 ``type_fs``/``format_fs``, 2020 ``categorie``, ``FORMAT_FS`` and ``ITINERANCE``
-    the row has; None for a value it does not recognise."""
-    type_label, format_label = normalise_label(clean(site_type)), normalise_label(clean(fmt))
-    category_label = normalise_label(clean(category))
-    kind = {"principal": "main", "antenne": "antenna"}.get(type_label)
-    form = _FORMATS.get(format_label)
-    if category_label:
-        if kind is None and category_label.startswith(("antenne", "fs")):
-            kind = "antenna" if category_label.startswith("antenne") else "main"
-        form = form or ("itinerant" if "itinerant" in category_label else "fixed")
-    kind = kind or _FORMATS_2020.get(format_label)
-    if kind is None and not type_label and not category_label and not format_label:
-        kind = "main"  # the first release lists only main sites and has no type column
-    if form is None and (not format_label or format_label in _FORMATS_2020):
-        form = "itinerant" if yes_no(itinerance) else "fixed"
-    return kind, form
+    """(format, raw text that decided it) from 2020 categorie and ITINERANCE.
+
+    Travelling if either says so; an empty ITINERANCE beside no category means fixed (the 2020
+    releases leave it empty for fixed sites); an unknown ITINERANCE beside no category leaves
+    the format unknown.
+    """
+    if category_mobile is not None and (category_mobile or not itinerant):
+        return ("itinerant" if category_mobile else "fixed"), category_raw
+    if itinerant:
+        return "itinerant", itinerance_raw
+    if itinerance_raw is not None and itinerant is None:
+        return None, itinerance_raw
+    return "fixed", itinerance_raw
