@@ -1,5 +1,6 @@
 """The six real releases of the national listing (skipped where ../shared/real-data is absent)."""
 
+import csv
 import datetime as dt
 from functools import cache
 from pathlib import Path
@@ -43,6 +44,47 @@ def test_every_release_is_read_whole(name, count):
     assert listing(name).hours_coverage["share_parsed"] >= 0.97
 
 
+@pytest.mark.parametrize("name", [JAN02_CSV, JAN02_GEOJSON, JAN09, MARCH, OCTOBER, AUG2024])
+def test_every_release_has_no_unknown_categorical_value(name):
+    read = listing(name)
+    assert all(counts == {} for counts in read.unknown_values.values()), read.unknown_values
+    assert not read.rejects["reason"].str.startswith("unknown ").any()
+    assert read.rows["site_type"].notna().all()
+    assert read.rows["site_format"].notna().all() and read.rows["does_outreach"].notna().all()
+    assert (read.rows["does_outreach"] == read.rows["is_mobile"]).all()
+
+
+def test_october_2020_categories_are_read_exactly():
+    rows = listing(OCTOBER).rows
+    assert rows["site_type_raw"].value_counts().to_dict() == {
+        "FS": 813, "FS itinerante": 43, "Antenne": 42, "Antenne itinerante": 10,
+    }
+    assert int(rows["does_outreach"].sum()) == 53
+
+
+def test_2024_unknown_site_type_is_counted_and_rejected(tmp_path):
+    # A copy of the real listing where every 20th type_fs is a value the reader does not know.
+    with open(SITES / AUG2024, encoding="utf-8-sig", newline="") as handle:
+        header, *records = list(csv.reader(handle))
+    position = header.index("type_fs")
+    changed = 0
+    for number, record in enumerate(records):
+        if number % 20 == 0:
+            record[position] = "Principale"
+            changed += 1
+    path = tmp_path / "liste-fs.csv"
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([header, *records])
+    read = read_site_listing(path)
+    assert changed == 143 and len(read.rows) == 2845
+    assert read.unknown_values["site_type"] == {"Principale": changed}
+    unknown = read.rejects[read.rejects["reason"] == "unknown site_type value 'Principale'"]
+    assert len(unknown) == changed
+    assert set(unknown["column"]) == {"type_fs"} and set(unknown["value"]) == {"Principale"}
+    assert int(read.rows["site_type"].isna().sum()) == changed
+    assert (read.rows.loc[read.rows["site_type"].isna(), "site_type_raw"] == "Principale").all()
+
+
 def test_january_csv_and_geojson_give_the_same_sites():
     csv_rows, geo_rows = listing(JAN02_CSV).rows, listing(JAN02_GEOJSON).rows
     columns = ["site_name", "commune_code", "department_code", "postcode", "latitude", "longitude", "hours_mon"]
@@ -77,6 +119,7 @@ def test_2024_types_formats_and_hours():
     rows = listing(AUG2024).rows
     assert rows["site_type"].value_counts().to_dict() == {"main": 2721, "antenna": 124}
     assert int(rows["is_mobile"].sum()) == 163
+    assert int(rows["does_outreach"].sum()) == 163  # Bus_équivalent 134 + Itinérante 29
     valserhone = rows[rows["site_id"] == "1"].iloc[0]
     assert valserhone["commune_code"] == "01033"
     assert valserhone["weekly_opening_hours"] == 28.5
