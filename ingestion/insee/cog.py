@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.errors import InputError
+from ingestion.insee.codes import CodeProblem, department_of, normalise_department, repair_commune_code, repaired_codes_warning
 from ingestion.textfiles import find_header_row, match_columns, read_csv_rows
 
 COLUMNS = {
@@ -25,42 +26,80 @@ _YEAR_IN_NAME = re.compile(r"(20\d{2})")
 
 @dataclass(frozen=True)
 class CogCommunes:
-    """Communes and arrondissements (``communes``) and the aliases of COMA/COMD codes."""
+    """Communes and arrondissements (``communes``) and the aliases of COMA/COMD codes.
+
+    ``warnings`` say in one line what was repaired (codes whose leading zeros a spreadsheet
+    stripped).
+    """
 
     communes: pd.DataFrame
     aliases: pd.DataFrame
     geography_year: int | None
+    warnings: tuple[str, ...] = ()
 
 
 def read_cog_communes(path: Path) -> CogCommunes:
     """Read a COG commune file: keep COM and ARM; COMA/COMD become aliases of their parent.
 
-    The file has no title rows; its vintage is the year in its published name
-    (``v_commune_2025.csv``), when there is one.
+    The header is found by its column names (``CTCD``, absent from older vintages, is not
+    needed). The file has no title rows; its vintage is the year in its published name
+    (``v_commune_2025.csv``), when there is one. A copy whose codes lost their leading zeros in
+    a spreadsheet (``1001`` for ``01001``, department ``1``) is repaired when that agrees with
+    the row's DEP, with a warning; a code that cannot be repaired consistently fails the file.
     """
     path = Path(path)
     rows = read_csv_rows(path)
     header_index = find_header_row(rows, COLUMNS, REQUIRED, file=path, scan=5)
     pos = match_columns(rows[header_index], COLUMNS)
-    communes, aliases = [], []
+    label = {field: str(rows[header_index][p]).strip() for field, p in pos.items()}
+    communes, aliases, repairs, seen = [], [], [], {}
     for number, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
         get = lambda f: cells[pos[f]].strip() if f in pos and pos[f] < len(cells) else ""  # noqa: E731
+
+        def repaired(field: str, value: str, fixed: str) -> str:
+            if fixed != value:
+                repairs.append((number, label[field], value, fixed))
+            return fixed
+
+        def code_of(field: str, dep: str) -> str:
+            value = get(field)
+            try:
+                fixed, _ = repair_commune_code(value, dep)
+            except CodeProblem as problem:
+                raise InputError(str(problem), file=path, row=number, column=label[field]) from None
+            return repaired(field, value, fixed)
+
         kind = get("type")
         if kind in ("COM", "ARM"):
+            dep = repaired("department_code", get("department_code"), normalise_department(get("department_code")))
+            region = get("region_code")
+            region = repaired("region_code", region, region.zfill(2) if region.isdigit() else region)
+            code = code_of("code", get("department_code"))
+            if dep and department_of(code) != dep:
+                raise InputError(f"commune code {code!r} is not in its department {dep!r}", file=path, row=number,
+                                 column=label["code"])
+            if code in seen:
+                raise InputError(f"commune {code} listed twice (rows {seen[code]} and {number})", file=path,
+                                 row=number, column=label["code"])
+            seen[code] = number
             communes.append(
                 {
-                    "commune_code": get("code"),
+                    "commune_code": code,
                     "commune_name": get("name"),
                     "commune_type": kind,
-                    "department_code": get("department_code") or None,
-                    "region_code": get("region_code") or None,
-                    "parent_commune_code": get("parent_code") or None,
+                    "department_code": dep or None,
+                    "region_code": region or None,
+                    "parent_commune_code": (code_of("parent_code", "") if get("parent_code") else None),
                 }
             )
         elif kind in ("COMA", "COMD"):
             if not get("parent_code"):
                 raise InputError(f"{kind} without COMPARENT", file=path, row=number, column="COMPARENT")
-            aliases.append({"alias_code": get("code"), "commune_code": get("parent_code"), "alias_type": kind})
+            aliases.append({
+                "alias_code": code_of("code", get("department_code")),
+                "commune_code": code_of("parent_code", ""),
+                "alias_type": kind,
+            })
         elif kind:
             raise InputError(f"unknown TYPECOM {kind!r}", file=path, row=number, column="TYPECOM")
     if not communes:
@@ -70,4 +109,5 @@ def read_cog_communes(path: Path) -> CogCommunes:
         pd.DataFrame.from_records(communes),
         pd.DataFrame.from_records(aliases, columns=["alias_code", "commune_code", "alias_type"]),
         int(match.group(1)) if match else None,
+        (repaired_codes_warning(path, repairs),) if repairs else (),
     )

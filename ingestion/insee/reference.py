@@ -6,12 +6,11 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ingestion.insee.cities import CITY_OF_ARRONDISSEMENT, city_of
 from ingestion.insee.cog import CogCommunes
 from ingestion.insee.epci import NO_EPCI, EpciComposition
 from ingestion.insee.populations import LegalPopulations
 from ingestion.insee.snapshot import SNAPSHOT_POPULATION_YEAR, load_departments
-
-CITY_OF_ARRONDISSEMENT = {"751": "75056", "693": "69123", "132": "13055"}
 
 COMMUNE_COLUMNS = [
     "commune_code", "commune_name", "commune_type", "parent_commune_code", "department_code",
@@ -28,12 +27,6 @@ class ReferenceTables:
     aliases: pd.DataFrame
     departments: pd.DataFrame
     epcis: pd.DataFrame
-
-
-def city_of(code: str) -> str | None:
-    """The city code of a Paris/Lyon/Marseille municipal arrondissement code, else None."""
-    city = CITY_OF_ARRONDISSEMENT.get(code[:3])
-    return city if city and code != city else None
 
 
 def _positions(snapshot: pd.DataFrame) -> pd.DataFrame:
@@ -58,7 +51,8 @@ def build_reference_tables(
     A legal-populations file defines the communes and arrondissements of its field and their
     population; communes outside its field (Mayotte) are kept from the snapshot. A city that
     has arrondissements (Paris, Lyon, Marseille) keeps a row without population, so that
-    population is never counted twice. Centroids always come from the snapshot.
+    population is never counted twice (the readers already dropped a city row listed beside
+    its arrondissements, see ``ingestion.insee.cities``). Centroids always come from the snapshot.
     """
     main = snapshot[snapshot["commune_type"].isin(["COM", "ARM"])].copy()
     main["population_year"] = pd.array([SNAPSHOT_POPULATION_YEAR] * len(main), dtype="Int64")
@@ -73,7 +67,10 @@ def build_reference_tables(
         main = main.set_index("commune_code")
         main = main.reindex(main.index.union(cog_rows.index))
         for column in ("commune_name", "commune_type", "department_code", "region_code"):
-            main.loc[cog_rows.index, column] = cog_rows[column]
+            # The COG leaves REG/DEP empty on some rows (arrondissements, older vintages):
+            # those keep what the snapshot says.
+            given = cog_rows[column].dropna()
+            main.loc[given.index, column] = given
         main = main.reset_index()
         aliases = cog.aliases
 

@@ -1,9 +1,14 @@
 """EPCI composition and COG readers."""
 
+from pathlib import Path
+
+import pandas as pd
 import pytest
 
 from ingestion.errors import InputError
-from ingestion.insee import read_cog_communes, read_epci_composition
+from ingestion.insee import load_reference_snapshot, read_cog_communes, read_epci_composition
+from ingestion.insee.kinds import detect_insee_kind
+from ingestion.insee.reference import build_reference_tables
 from tests.conftest import real_file
 from tests.fixtures.make_insee import write_epci
 
@@ -45,3 +50,77 @@ def test_cog_without_typecom_fails_with_one_line(tmp_path):
     path.write_text("CODE,NOM\n01001,Abergement\n", encoding="utf-8")
     with pytest.raises(InputError, match="v_commune_2025.csv: .*no header row found"):
         read_cog_communes(path)
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_cog_fixture_kind_codes_and_aliases():
+    path = FIXTURES / "v_commune_2024.csv"
+    assert detect_insee_kind(path) == "cog"
+    result = read_cog_communes(path)
+    codes = list(result.communes["commune_code"])
+    assert codes == ["01001", "01002", "01015", "13055", "13201", "2A004", "69123", "69381", "75056", "75101", "97101"]
+    assert result.geography_year == 2024 and result.warnings == ()
+    assert set(result.aliases["alias_code"]) == {"01015", "01340"}
+    assert set(result.aliases["commune_code"]) == {"01015"}
+
+
+def test_cog_copy_that_lost_its_leading_zeros_is_repaired_with_a_warning():
+    original = read_cog_communes(FIXTURES / "v_commune_2024.csv")
+    result = read_cog_communes(FIXTURES / "v_commune_2024_stripped.csv")
+    pd.testing.assert_frame_equal(result.communes, original.communes)
+    pd.testing.assert_frame_equal(result.aliases, original.aliases)
+    assert result.warnings == (
+        "v_commune_2024_stripped.csv: codes that had lost their leading zeros (a spreadsheet copy?) repaired: "
+        "DEP 3, COM 5, COMPARENT 2, REG 1; first: row 2, column 'COM', '1001' → '01001'",
+    )
+
+
+def test_cog_code_that_cannot_be_repaired_consistently_fails_in_one_line():
+    with pytest.raises(InputError) as error:
+        read_cog_communes(FIXTURES / "v_commune_2024_ambiguous.csv")
+    assert str(error.value) == (
+        "v_commune_2024_ambiguous.csv: row 3, column 'COM': commune code '1002' lost its leading zero but its "
+        "department is '2': cannot repair it consistently"
+    )
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("COM,101,84,1,01D,12,5,X,X,X,108,", "row 3, column 'COM': invalid commune code '101' (expected 5 characters, e.g. 01001 or 2A004)"),
+        ("COM,02001,84,01,01D,12,5,X,X,X,108,", "row 3, column 'COM': commune code '02001' is not in its department '01'"),
+        ("COM,1001,84,1,01D,12,5,X,X,X,108,", "row 3, column 'COM': commune 01001 listed twice (rows 2 and 3)"),
+    ],
+)
+def test_cog_bad_codes_fail_naming_row_and_column(tmp_path, row, message):
+    path = tmp_path / "v_commune_2024.csv"
+    lines = (FIXTURES / "v_commune_2024.csv").read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join([*lines[:2], row, *lines[3:]]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_cog_communes(path)
+    assert str(error.value) == f"v_commune_2024.csv: {message}"
+
+
+def test_older_cog_without_ctcd(tmp_path):
+    path = tmp_path / "v_commune_2019.csv"
+    path.write_text(
+        "TYPECOM,COM,REG,DEP,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT\n"
+        "COM,01001,84,01,012,5,ABERGEMENT CLEMENCIAT,Abergement-Clémenciat,L'Abergement-Clémenciat,0108,\n"
+        "COM,2A004,94,2A,2A1,0,AJACCIO,Ajaccio,Ajaccio,2A98,\n",
+        encoding="utf-8",
+    )
+    assert detect_insee_kind(path) == "cog"
+    result = read_cog_communes(path)
+    assert list(result.communes["commune_code"]) == ["01001", "2A004"] and result.geography_year == 2019
+
+
+def test_repaired_cog_overlays_the_snapshot():
+    cog = read_cog_communes(FIXTURES / "v_commune_2024_stripped.csv")
+    communes = build_reference_tables(load_reference_snapshot(), cog=cog).communes.set_index("commune_code")
+    assert communes.loc["01001", "commune_name"] == "L'Abergement-Clémenciat"
+    assert communes.loc["01001", "department_code"] == "01"
+    # an arrondissement the COG lists without DEP keeps the snapshot's department
+    assert communes.loc["75101", "department_code"] == "75"
+    assert "1001" not in communes.index
