@@ -83,3 +83,46 @@ def test_ingest_real_insee_files(fsw_home):
         "where a.commune_type = 'ARM' and a.epci_code is distinct from c.epci_code",
     )
     assert arrondissements_without_city_epci == 0
+
+
+INSEE_FIXTURES = PROJECT_ROOT / "tests" / "ingestion" / "insee" / "fixtures"
+
+
+def test_ingest_donnees_communes_csv_needs_year_and_counts_cities_once(fsw_home, tmp_path):
+    """`donnees_communes.csv` (older header, cp1252, city rows beside their arrondissements)
+    and a COG copy that lost its leading zeros, loaded together with --year 2021."""
+    csv_file = tmp_path / "donnees_communes.csv"
+    csv_file.write_bytes((INSEE_FIXTURES / "donnees_communes_codcom.csv").read_bytes())
+    cog_file = tmp_path / "v_commune_2024.csv"
+    cog_file.write_bytes((INSEE_FIXTURES / "v_commune_2024_stripped.csv").read_bytes())
+
+    done = run_fsw(fsw_home, "ingest", "insee", str(csv_file), demo_months=0)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    line = last_line(done.stderr)
+    assert line.startswith(
+        "fsw: error: donnees_communes.csv: the file does not say its census vintage: give --year YYYY (kept in landing/insee/"
+    ), done.stderr
+    assert not (fsw_home / "serving" / "warehouse.duckdb").exists()
+
+    done = run_fsw(fsw_home, "ingest", "insee", str(csv_file), str(cog_file), "--year", "2021", demo_months=0)
+    assert done.returncode == 0, done.stderr
+    [(total, years, sources, cities, paris_1, abergement)] = _query(
+        fsw_home,
+        "select sum(population), list(distinct population_year) filter (where population is not null), "
+        "count(*) filter (where population_source = 'insee legal populations'), "
+        "count(*) filter (where commune_code in ('75056', '69123', '13055') and population is null), "
+        "max(population) filter (where commune_code = '75101'), "
+        "max(commune_name) filter (where commune_code = '01001') from dim_commune",
+    )
+    assert total == 287_962 and years == [2021] and sources == 10 and cities == 3
+    assert paris_1 == 15_917 and abergement == "L'Abergement-Clémenciat"
+    assert ("warning: raw/insee_reference:insee_file_notes: donnees_communes.csv: row 4: 69123 Lyon (58,495 "
+            "inhabitants): city row replaced by its arrondissements (2 in the file), not counted twice") in done.stderr
+    assert "v_commune_2024.csv: codes that had lost their leading zeros (a spreadsheet copy?) repaired" in done.stderr
+    [(notes,)] = _query(
+        fsw_home,
+        "select list(value order by \"row\") from fsw_quarantine where reason = 'city row replaced by its arrondissements'",
+    )
+    assert notes == ["69123", "75056", "13055"]
+    manifests = [p.read_text() for p in (fsw_home / "landing" / "insee").glob("*/manifest.json")]
+    assert sum('"year": 2021' in m and "donnees_communes.csv" in m for m in manifests) == 1
