@@ -126,7 +126,7 @@ class Unknown:
     @property
     def reason(self) -> str:
         """The reject reason, e.g. ``unknown site_type value 'Principale'``."""
-        return f"unknown {self.field} value {self.raw!r}"
+        return f"unknown {self.field} value '{self.raw}'"  # quoted as is, even holding a quote
 
 
 @dataclass(frozen=True)
@@ -167,24 +167,11 @@ def site_kind(cells: dict[str, object], type_source: str | None, format_source: 
     only (the first releases). Unknown values give None and an ``Unknown``; empty cells do not.
     """
     unknown: list[Unknown] = []
-
-    def read(source: str, mapping: dict, field: str) -> tuple[str | None, object]:
-        raw, mapped, problem = lookup(cells.get(source), mapping, field, source)
-        if problem is not None:
-            unknown.append(problem)
-        return raw, mapped
-
-    kind, kind_raw, category_mobile = None, None, None
-    if type_source is not None:
-        mapping = CATEGORIES if type_source == "category" else SITE_TYPES
-        kind_raw, mapped = read(type_source, mapping, "site_type")
-        if type_source == "category" and mapped is not None:
-            mapped, category_mobile = mapped
-        kind = mapped
-    elif format_source is None:
-        kind = "main"
-    itinerance_raw, itinerant = read("itinerance", YES_NO, "does_outreach")
-    format_raw, form = read(format_source, SITE_FORMATS, "site_format") if format_source else (None, None)
+    kind, kind_raw, category_mobile = _site_type(cells, type_source, format_source, unknown)
+    itinerance_raw, itinerant = _read(cells, "itinerance", YES_NO, "does_outreach", unknown)
+    format_raw, form = (None, None)
+    if format_source is not None:
+        format_raw, form = _read(cells, format_source, SITE_FORMATS, "site_format", unknown)
     if format_raw is None:
         form, format_raw = _format_without_2024_column(
             itinerance_raw, itinerant, kind_raw if category_mobile is not None else None, category_mobile
@@ -199,6 +186,29 @@ def site_kind(cells: dict[str, object], type_source: str | None, format_source: 
         kind_raw if type_source == "category" else None
     )
     return SiteKind(kind, form, outreach, kind_raw, format_raw, outreach_raw, tuple(unknown))
+
+
+def _read(
+    cells: dict[str, object], source: str, mapping: dict, field: str, unknown: list[Unknown]
+) -> tuple[str | None, object]:
+    raw, mapped, problem = lookup(cells.get(source), mapping, field, source)
+    if problem is not None:
+        unknown.append(problem)
+    return raw, mapped
+
+
+def _site_type(
+    cells: dict[str, object], type_source: str | None, format_source: str | None, unknown: list[Unknown]
+) -> tuple[str | None, str | None, bool | None]:
+    """(site type, its raw text, whether the 2020 category says the site travels)."""
+    if type_source is None:
+        # The releases before antennas existed have no type column: they list main sites only.
+        return ("main" if format_source is None else None), None, None
+    if type_source != "category":
+        raw, kind = _read(cells, type_source, SITE_TYPES, "site_type", unknown)
+        return kind, raw, None
+    raw, mapped = _read(cells, type_source, CATEGORIES, "site_type", unknown)
+    return (None, raw, None) if mapped is None else (mapped[0], raw, mapped[1])
 
 
 def _format_without_2024_column(

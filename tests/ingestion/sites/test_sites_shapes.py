@@ -275,3 +275,51 @@ def test_feature_collection_without_features_is_refused(tmp_path):
     path.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
     with pytest.raises(InputError, match="no data rows"):
         read_site_listing(path)
+
+
+def test_unknown_value_reason_quotes_the_raw_text_as_is(tmp_path):
+    listing = read_site_listing(_change_2024(tmp_path, {("1", "type_fs"): "L'antenne"}))
+    assert listing.rejects["reason"].tolist()[-1] == "unknown site_type value 'L'antenne'"
+
+
+# --- malformed input: always one InputError line, never another exception --------------------
+
+_POINT = '"geometry": {"type": "Point", "coordinates": [5.8, 46.1]}'
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"type": "FeatureCollection", "features": [{"properties": {"lib_fs": "\\ud800", "insee_com": "01033"}, '
+         + _POINT + "}]}", "lone surrogate"),
+        ("[" * 50_000 + "]" * 50_000, "unreadable JSON"),
+        ('{"type": "FeatureCollection", "features": [{"properties": {"lib_fs": "a", "n": ' + "9" * 5000 + "}}]}",
+         "unreadable JSON"),
+        ("lib_fs;insee_com;latitude;longitude\n" + "x" * 200_000 + ";01033;46;5\n", "malformed CSV"),
+    ],
+    ids=["lone-surrogate", "deep-nesting", "huge-integer", "huge-field"],
+)
+def test_malformed_files_raise_one_input_error_line(tmp_path, text, message):
+    path = tmp_path / "listing"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError, match=message) as error:
+        read_site_listing(path)
+    assert "\n" not in str(error.value)
+
+
+def test_unreadable_path_raises_input_error(tmp_path):
+    with pytest.raises(InputError, match="cannot read the file"):
+        read_site_listing(tmp_path)
+
+
+def test_non_finite_coordinates_are_unparsable_not_kept(tmp_path):
+    path = tmp_path / "listing.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"properties": {"lib_fs": "a", "insee_com": "01033", '
+        '"latitude": Infinity, "longitude": 5.8}}, {"properties": {"lib_fs": "b", "insee_com": "01033"}, '
+        '"geometry": {"type": "Point", "coordinates": [NaN, 46.1]}}]}',
+        encoding="utf-8",
+    )
+    listing = read_site_listing(path)
+    assert listing.rows["latitude"].isna().all()
+    assert reasons(listing) == {"missing coordinates": [2], "unparsable coordinates": [1]}
