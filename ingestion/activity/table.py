@@ -79,7 +79,7 @@ def _load_csv(path, synonyms, required, header_synonyms) -> RawTable:
     try:
         return _load_csv_checked(path, synonyms, required, header_synonyms)
     except csv.Error as error:
-        raise InputError(f"malformed CSV: {error}", file=path) from None
+        raise InputError(f"malformed CSV: {_csv_problem(error)}", file=path) from None
 
 
 # A field as large as the file itself is legal CSV (a pasted comment): never refuse it.
@@ -223,6 +223,8 @@ def _read_source(path: Path) -> _Source:
 
 def _read_columns(source: _Source, delimiter: str, header_index: int, width: int, positions, path):
     """The wanted columns, dictionary-encoded, and every row's line number."""
+    if _records_may_span_lines(source.data):
+        return _read_csv_records(source.text(), delimiter, header_index, positions, path)
     if source.encoding == "cp1252" and _parses_alike(source.data):
         try:
             return _read_cp1252_fast(source, delimiter, header_index, width, positions)
@@ -232,6 +234,62 @@ def _read_columns(source: _Source, delimiter: str, header_index: int, width: int
         return _read_csv_fast(source, delimiter, header_index, width, positions)
     except pa.ArrowInvalid:
         return _read_csv_tolerant(source.text(), delimiter, header_index, positions, path)
+
+
+def _records_may_span_lines(data: bytes) -> bool:
+    """Whether a record may run over several lines, so that counting lines would misnumber the
+    rows: a line end inside quotes (an odd number of quotes before it), or a lone CR.
+
+    The fast parsers number rows by counting lines; such files go to ``_read_csv_records``.
+    Quotes and line ends are the same single bytes in UTF-8 and cp1252.
+    """
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return True
+    if b'"' not in data:
+        return False
+    bytes_ = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.flatnonzero(bytes_ == 34)
+    newlines = np.flatnonzero(bytes_ == 10)
+    return len(quotes) % 2 == 1 or bool((np.searchsorted(quotes, newlines) % 2).any())
+
+
+def _read_csv_records(text: str, delimiter: str, header_index: int, positions, path):
+    """Python's csv module over the lines under the header, each row numbered by the line it
+    starts on (a quoted value may hold line ends); entirely blank records are left out.
+
+    Strict first, so that a quote left open names its line; a quote followed by more text
+    (``"abc"def``) is then read as the other parsers read it (``abcdef``).
+    """
+    pieces = text.split("\n", header_index + 1)
+    body = pieces[header_index + 1] if len(pieces) > header_index + 1 else ""
+    for strict in (True, False):
+        values: dict[str, list[str]] = {field: [] for field in positions}
+        numbers: list[int] = []
+        reader = csv.reader(io.StringIO(body, newline="\n"), delimiter=delimiter, strict=strict)
+        line = header_index + 2
+        try:
+            for cells in reader:
+                if any(cell.strip() for cell in cells):
+                    for field, i in positions.items():
+                        values[field].append(cells[i] if i < len(cells) else "")
+                    numbers.append(line)
+                line = header_index + 2 + reader.line_num
+        except csv.Error as exc:
+            if strict and "expected after" in str(exc):
+                continue
+            raise InputError(f"malformed CSV: {_csv_problem(exc)}", file=path, row=line) from None
+        break
+    columns = {field: _encode(column) for field, column in values.items()}
+    return columns, np.asarray(numbers, dtype=np.int64)
+
+
+def _csv_problem(error: csv.Error) -> str:
+    message = str(error)
+    if "unexpected end of data" in message:
+        return "a quoted value opened on this line is never closed"
+    if "new-line character" in message:
+        return "a lone carriage return (CR) inside an unquoted value"
+    return message
 
 
 def _parses_alike(data: bytes) -> bool:

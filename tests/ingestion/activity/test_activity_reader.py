@@ -209,3 +209,28 @@ def test_cp1252_export_reads_like_its_utf8_twin(tmp_path, body):
     utf8 = read_activity(tmp_path / "utf8.csv", today=TODAY)
     pd.testing.assert_frame_equal(cp1252.rows, utf8.rows)
     pd.testing.assert_frame_equal(cp1252.rejects.drop(columns="file"), utf8.rejects.drop(columns="file"))
+
+
+def test_rows_after_a_quoted_line_end_keep_their_own_line_numbers(tmp_path):
+    # found by tests/fuzz: rows were numbered as if every record took one line
+    path = tmp_path / "multiline.csv"
+    path.write_text(
+        'Matricule;Date;Partenaire;Thématique;Nombre de demandes\n'
+        '101;02/04/2024;CAF;"RSA\nprime";3\n'
+        '102;31/02/2024;CAF;RSA;4\n'
+        '103;02/04/2024;"Mairie\n\nde Brioude";RSA;5\n'
+        '104;02/04/2024;CAF;RSA;6\n',
+        encoding="utf-8",
+    )
+    result = read_activity(path, today=TODAY)
+    assert result.rows["source_row"].tolist() == [2, 5, 8]
+    assert result.rows["theme"].tolist()[0] == "RSA\nprime"
+    assert result.rows["partner_label"].tolist()[1] == "Mairie\n\nde Brioude"
+    assert result.rejects[["row", "reason"]].values.tolist() == [[4, "unreadable date"]]
+
+
+def test_a_quote_left_open_names_its_line(tmp_path):
+    path = tmp_path / "open_quote.csv"
+    path.write_text('Matricule;Date;Partenaire;Nombre de demandes\n101;02/04/2024;CAF;3\n102;02/04/2024;"CAF;4\n103;02/04/2024;CAF;4\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"^open_quote.csv: row 3: malformed CSV: a quoted value opened on this line is never closed$"):
+        read_activity(path, today=TODAY)
