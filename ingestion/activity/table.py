@@ -94,7 +94,9 @@ def _load_csv_checked(path, synonyms, required, header_synonyms) -> RawTable:
     header = head_rows[header_index]
     positions = _checked_positions(header, synonyms, path, header_index + 1)
     columns, rows = _read_columns(source, delimiter, header_index, len(header), positions, path)
-    columns, rows = _drop_blank_rows(columns, rows)
+    columns, rows = _drop_blank_rows(
+        columns, rows, entirely_blank=lambda candidates: _blank_lines(source, delimiter, rows[candidates])
+    )
     labels = {None: {field: str(header[i]).strip() for field, i in positions.items()}}
     return RawTable(columns, np.full(len(rows), None, dtype=object), rows, labels)
 
@@ -444,14 +446,35 @@ def _encode(values: list[str]) -> pa.DictionaryArray:
     return pa.array(values, type=pa.string()).dictionary_encode()
 
 
-def _drop_blank_rows(columns: dict[str, pa.DictionaryArray], rows: np.ndarray, sheets: np.ndarray | None = None):
+def _drop_blank_rows(columns: dict[str, pa.DictionaryArray], rows: np.ndarray, sheets: np.ndarray | None = None, *, entirely_blank):
+    """Leave out the rows blank in every column of the file: ``entirely_blank(indices)`` tells,
+    for the rows blank in every wanted column, which are blank in the others too (a row with
+    a value only in a column the reader does not use is kept, to be rejected, not dropped)."""
     blank = _blank_rows(columns, len(rows))
+    if blank.any():
+        candidates = np.flatnonzero(blank)
+        blank[candidates] = entirely_blank(candidates)
     if not blank.any():
         return (columns, rows) if sheets is None else (columns, rows, sheets)
     keep = ~blank
     mask = pa.array(keep)
     columns = {field: column.filter(mask) for field, column in columns.items()}
     return (columns, rows[keep]) if sheets is None else (columns, rows[keep], sheets[keep])
+
+
+def _blank_lines(source: _Source, delimiter: str, numbers: np.ndarray) -> np.ndarray:
+    """Whether each of the lines ``numbers`` (1-based) holds nothing but delimiters and spaces."""
+    if _records_may_span_lines(source.data):
+        return np.zeros(len(numbers), dtype=bool)  # ``_read_csv_records`` kept no blank record
+    data = source.data
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+    starts = np.r_[0, ends + 1]
+    ends = np.r_[ends, len(data)]
+    blank = []
+    for number in numbers.tolist():
+        line = data[starts[number - 1]: ends[number - 1]].decode(source.encoding).rstrip("\r")
+        blank.append(all(not cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])))
+    return np.asarray(blank, dtype=bool)
 
 
 def _blank_rows(columns: dict[str, pa.DictionaryArray], count: int) -> np.ndarray:
@@ -491,7 +514,7 @@ def _check_duplicates(header, *, file, sheet, row) -> None:
 
 
 def _load_xlsx(path, synonyms, required, header_synonyms) -> RawTable:
-    parts, labels, errors = [], {}, []
+    parts, labels, errors, bodies = [], {}, [], []
     for sheet, rows in _read_workbook(path).items():
         try:
             header_index = _find_header(rows, header_synonyms, required, file=path, sheet=sheet)
@@ -505,6 +528,7 @@ def _load_xlsx(path, synonyms, required, header_synonyms) -> RawTable:
         columns = {field: [_cell_text(r[i]) if i < len(r) else "" for r in body] for field, i in positions.items()}
         numbers = np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64)
         parts.append((sheet, columns, numbers))
+        bodies.append(body)
         labels[sheet] = {field: str(header[i]).strip() for field, i in positions.items()}
     if not parts:
         # prefer the message naming a missing column over "no header row found"
@@ -517,7 +541,13 @@ def _load_xlsx(path, synonyms, required, header_synonyms) -> RawTable:
     }
     rows = np.concatenate([numbers for _, _, numbers in parts])
     sheets = np.concatenate([np.full(len(numbers), sheet, dtype=object) for sheet, _, numbers in parts])
-    columns, rows, sheets = _drop_blank_rows(columns, rows, sheets)
+    cells = [row for body in bodies for row in body]
+    columns, rows, sheets = _drop_blank_rows(
+        columns, rows, sheets,
+        entirely_blank=lambda candidates: np.asarray(
+            [all(not _cell_text(cell).strip() for cell in cells[i]) for i in candidates.tolist()], dtype=bool
+        ),
+    )
     return RawTable(columns, sheets, rows, labels)
 
 

@@ -234,3 +234,34 @@ def test_a_quote_left_open_names_its_line(tmp_path):
     path.write_text('Matricule;Date;Partenaire;Nombre de demandes\n101;02/04/2024;CAF;3\n102;02/04/2024;"CAF;4\n103;02/04/2024;CAF;4\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"^open_quote.csv: row 3: malformed CSV: a quoted value opened on this line is never closed$"):
         read_activity(path, today=TODAY)
+
+
+def test_a_row_with_values_only_in_unused_columns_is_rejected_not_dropped(tmp_path):
+    # found by tests/fuzz: a row blank in every column the reader uses was dropped silently
+    path = tmp_path / "comment_only.csv"
+    path.write_text(
+        "Matricule;Date;Partenaire;Nombre de demandes;Commentaire\n"
+        "101;02/04/2024;CAF;3;\n"
+        ";;;;appel du maire, à rappeler\n"
+        ";;;;\n"
+        ";;;\n",
+        encoding="utf-8",
+    )
+    result = read_activity(path, today=TODAY)
+    assert result.rows["source_row"].tolist() == [2]
+    assert sorted(set(result.rejects["row"])) == [3]
+    assert "missing site id" in set(result.rejects["reason"])
+
+
+def test_a_sheet_row_with_values_only_in_unused_columns_is_rejected_not_dropped(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [["Matricule", "Date", "Partenaire", "Nombre de demandes", "Commentaire"],
+                [101, "02/04/2024", "CAF", 3, None], [None, None, None, None, "à rappeler"], [None, " ", None, None, None]]:
+        sheet.append(row)
+    workbook.save(tmp_path / "comment_only.xlsx")
+    result = read_activity(tmp_path / "comment_only.xlsx", today=TODAY)
+    assert result.rows["source_row"].tolist() == [2]
+    assert sorted(set(result.rejects["row"])) == [3]
