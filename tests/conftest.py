@@ -12,6 +12,9 @@ import pytest
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 REAL_DATA = PROJECT_ROOT.parent / "shared" / "real-data"
 
+# prints how many cases each fuzz test tried, from the xdist controller too (tests/fuzz/report.py)
+pytest_plugins = ["tests.fuzz.report"]
+
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")

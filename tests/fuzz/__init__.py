@@ -1,0 +1,1 @@
+"""Property-based (hypothesis) tests: every reader on mutated real files."""
