@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,7 +173,10 @@ class _Source:
         return self.text()[:size]
 
     def head_lines(self, count: int) -> list[str]:
-        """``text()[: 1 << 20].split("\\n", count)[:count]``, each line without its ``\\r``."""
+        """``text()[: 1 << 20].split("\\n", count)[:count]``, each line without its ``\\r``; lines
+        ended as ``csv`` ends them (a lone CR too) when the file has a lone CR."""
+        if _has_lone_cr(self.data):
+            return _LINE_END.split(self.text()[: 1 << 20], count)[:count]
         if self._text is None and self.encoding == "cp1252":
             return [line.decode("cp1252").rstrip("\r") for line in _first_pieces(self.data, b"\n", 1 << 20, count)]
         return [line.rstrip("\r") for line in _first_pieces(self.text(), "\n", 1 << 20, count)]
@@ -239,13 +243,14 @@ def _read_columns(source: _Source, delimiter: str, header_index: int, width: int
 
 
 def _records_may_span_lines(data: bytes) -> bool:
-    """Whether a record may run over several lines, so that counting lines would misnumber the
-    rows: a line end inside quotes (an odd number of quotes before it), or a lone CR.
+    """Whether a record may run over several lines, or lines end otherwise than with LF, so
+    that counting LFs would misnumber the rows: a line end inside quotes (an odd number of
+    quotes before it), or a lone CR.
 
     The fast parsers number rows by counting lines; such files go to ``_read_csv_records``.
     Quotes and line ends are the same single bytes in UTF-8 and cp1252.
     """
-    if data.count(b"\r") != data.count(b"\r\n"):
+    if _has_lone_cr(data):
         return True
     if b'"' not in data:
         return False
@@ -255,27 +260,38 @@ def _records_may_span_lines(data: bytes) -> bool:
     return len(quotes) % 2 == 1 or bool((np.searchsorted(quotes, newlines) % 2).any())
 
 
+def _has_lone_cr(data: bytes) -> bool:
+    return data.count(b"\r") != data.count(b"\r\n")
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_LF = re.compile("\n")
+
+
 def _read_csv_records(text: str, delimiter: str, header_index: int, positions, path):
     """Python's csv module over the lines under the header, each row numbered by the line it
-    starts on (a quoted value may hold line ends); entirely blank records are left out.
+    starts on (a quoted value may hold line ends; a lone CR ends a line, as for the other
+    parsers); entirely blank records are left out.
 
     Strict first, so that a quote left open names its line; a quote followed by more text
     (``"abc"def``) is then read as the other parsers read it (``abcdef``).
     """
-    pieces = text.split("\n", header_index + 1)
+    # the lines ``head_lines`` cut: at LF, or as csv does when there is a lone CR
+    pieces = (_LINE_END if text.count("\r") != text.count("\r\n") else _LF).split(text, header_index + 1)
     body = pieces[header_index + 1] if len(pieces) > header_index + 1 else ""
+    first_line = len(_LINE_END.findall(text, 0, len(text) - len(body))) + 1
     for strict in (True, False):
         values: dict[str, list[str]] = {field: [] for field in positions}
         numbers: list[int] = []
-        reader = csv.reader(io.StringIO(body, newline="\n"), delimiter=delimiter, strict=strict)
-        line = header_index + 2
+        reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=strict)
+        line = first_line
         try:
             for cells in reader:
                 if any(cell.strip() for cell in cells):
                     for field, i in positions.items():
                         values[field].append(cells[i] if i < len(cells) else "")
                     numbers.append(line)
-                line = header_index + 2 + reader.line_num
+                line = first_line + reader.line_num
         except csv.Error as exc:
             if strict and "expected after" in str(exc):
                 continue

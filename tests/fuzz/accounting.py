@@ -7,8 +7,7 @@ The accounting rule every fuzz test checks, for a file the reader accepts:
 * **rows read** are counted here, from the bytes: text is decoded as the readers document
   it (UTF-8, BOM optional, else cp1252) and cut into records by Python's ``csv`` module:
   quoted line ends stay inside their record, and a record's number is the line it starts
-  on, lines ending with ``\\n`` (a lone CR is no line end, and ``csv`` refuses one outside
-  quotes). Workbooks are read back with openpyxl (not calamine, which the readers use).
+  on, lines ending as ``csv`` ends them (``\\n``, ``\\r\\n`` or a lone ``\\r``). Workbooks are read back with openpyxl (not calamine, which the readers use).
   The header is the first record (within the first 30 lines or rows) that holds every
   required column, names compared without case, accents or punctuation; for the activity
   and satisfaction exports, whose title rows are free text, it is the first such *line*,
@@ -64,7 +63,7 @@ class Record:
 
 def csv_records(text: str, delimiter: str) -> list[Record]:
     """Every record of ``text`` (blank ones included) with the line it starts on."""
-    reader = csv.reader(io.StringIO(text, newline="\n"), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     records, next_line = [], 1
     for cells in reader:
         records.append(Record(next_line, tuple(cells)))
@@ -88,11 +87,19 @@ def header_index(records: Sequence[Record], labels: Sequence[Sequence[str]]) -> 
     return None
 
 
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of ``text``, ended as ``csv`` ends them."""
+    return _LINE_END.split(text)
+
+
 def header_line(text: str, delimiter: str, labels: Sequence[Sequence[str]]) -> int | None:
     """0-based index of the first of the first 30 lines that, read alone, holds every label."""
-    for index, line in enumerate(text.split("\n")[:HEADER_SCAN]):
+    for index, line in enumerate(lines_of(text)[:HEADER_SCAN]):
         try:
-            cells = next(csv.reader([line.rstrip("\r")], delimiter=delimiter), [])
+            cells = next(csv.reader([line], delimiter=delimiter), [])
         except csv.Error:
             continue
         if has_labels(cells, labels):
@@ -102,8 +109,10 @@ def header_line(text: str, delimiter: str, labels: Sequence[Sequence[str]]) -> i
 
 def records_after_line(text: str, delimiter: str, index: int) -> list[Record]:
     """The records of the text under its line ``index`` (0-based), numbered by the file's lines."""
-    pieces = text.split("\n", index + 1)
-    body = pieces[index + 1] if len(pieces) > index + 1 else ""
+    pieces = _LINE_END.split(text, index + 1)
+    if len(pieces) <= index + 1:
+        return []
+    body = text[len(text) - len(pieces[index + 1]):]
     return [Record(record.line + index + 1, record.cells) for record in csv_records(body, delimiter)]
 
 

@@ -265,3 +265,17 @@ def test_a_sheet_row_with_values_only_in_unused_columns_is_rejected_not_dropped(
     result = read_activity(tmp_path / "comment_only.xlsx", today=TODAY)
     assert result.rows["source_row"].tolist() == [2]
     assert sorted(set(result.rejects["row"])) == [3]
+
+
+def test_lines_ended_by_a_lone_cr_are_lines(tmp_path):
+    # found by tests/fuzz: a CR-only export (Excel's "CSV Macintosh") failed; a lone CR in an
+    # LF file split the record for the parser but not for the row numbers
+    path = tmp_path / "mac.csv"
+    path.write_bytes(b"Export\rMatricule;Date;Partenaire;Nombre de demandes\r101;02/04/2024;CAF;3\r\r102;31/02/2024;CAF;4\r")
+    result = read_activity(path, today=TODAY)
+    assert result.rows["source_row"].tolist() == [3]
+    assert result.rejects[["row", "reason"]].values.tolist() == [[5, "unreadable date"]]
+    path.write_bytes(b"Matricule;Date;Partenaire;Nombre de demandes\n101;02/04/2024;CAF;3\r102;31/02/2024;CAF;4\n103;02/04/2024;CAF;5\n")
+    result = read_activity(path, today=TODAY)
+    assert result.rows["source_row"].tolist() == [2, 4]
+    assert result.rejects[["row", "reason"]].values.tolist() == [[3, "unreadable date"]]
