@@ -30,15 +30,16 @@ def decode_text(path: Path) -> str:
     if b"\x00" in sample or sum(b in _CONTROL_BYTES for b in sample) > len(sample) // 100:
         raise InputError("the bytes are not text (binary file?); expected a CSV in UTF-8 or cp1252", file=path)
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"undecodable bytes at offset {exc.start}: neither UTF-8 nor cp1252", file=path
-        ) from None
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"undecodable bytes at offset {exc.start}: neither UTF-8 nor cp1252", file=path
+            ) from None
+    if not text.strip():  # a BOM and nothing else, or Unicode spaces
+        raise InputError("the file is empty", file=path)
     return text
 
 

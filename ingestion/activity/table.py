@@ -218,11 +218,12 @@ def _read_source(path: Path) -> _Source:
     if data and not data.isspace() and b"\x00" not in sample and control <= len(sample) // 100:
         try:
             text = data.decode("utf-8-sig")
-            return _Source(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, "utf-8", text)
         except UnicodeDecodeError:
-            pass
-        if not any(byte in data for byte in _CP1252_UNDEFINED):
-            return _Source(data, "cp1252")
+            if not any(byte in data for byte in _CP1252_UNDEFINED):
+                return _Source(data, "cp1252")
+        else:
+            if text.strip():  # else a BOM and spaces: decode_text says the file is empty
+                return _Source(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, "utf-8", text)
     text = decode_text(path)
     return _Source(text.encode("utf-8"), "utf-8", text)
 

@@ -61,6 +61,8 @@ def read_barometer(path: Path) -> BarometerRows:
     """
     path = Path(path)
     rows = read_csv_rows(path)
+    if not rows:
+        raise InputError("the file has no header row (nothing but delimiters and spaces)", file=path)
     header = rows[0]
     pos = match_columns(header, COLUMNS)
     if "indicator" not in pos:

@@ -31,3 +31,16 @@ def test_fixture_with_bad_value_names_row_and_column(tmp_path):
     with pytest.raises(InputError) as error:
         read_barometer(path)
     assert str(error.value) == "baro.csv: row 3, column 'valeur': not a number: 'beaucoup'"
+
+
+HEADER = "mesure,indicateur,id_indicateur,maille_geographique,date,valeur,unite\n"
+ROW = "m,i,nb-labellisations-france-services,national,{date},460.0,labellisations\n"
+
+
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n \n", b",,\n,\n"])
+def test_a_file_with_no_header_fails_in_one_line(tmp_path, content):
+    # found by tests/fuzz: a BOM alone, or delimiters alone, raised IndexError
+    path = tmp_path / "baro.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=r"^baro.csv: (the file is empty|the file has no header row)"):
+        read_barometer(path)
