@@ -64,13 +64,27 @@ def sniff_delimiter(text: str) -> str:
 
 def read_csv_rows(path: Path) -> list[list[str]]:
     """Return every non-empty row of a CSV file as lists of strings (header included)."""
+    return [cells for _, cells in read_csv_records(path)]
+
+
+def read_csv_records(path: Path) -> list[tuple[int, list[str]]]:
+    """``(line, cells)`` for every non-empty record of a CSV file (header included).
+
+    ``line`` is the 1-based line the record starts on, as an editor shows it: a quoted value
+    may hold line ends, and blank lines count.
+    """
     text = decode_text(path)
     delimiter = sniff_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records, line = [], 1
     try:
-        return [row for row in reader if any(cell.strip() for cell in row)]
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                records.append((line, cells))
+            line = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path, row=reader.line_num) from None
+        raise InputError(f"malformed CSV: {exc}", file=path, row=line) from None
+    return records
 
 
 def normalise_label(label: object) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.errors import InputError
-from ingestion.textfiles import match_columns, parse_french_number, read_csv_rows
+from ingestion.textfiles import match_columns, parse_french_number, read_csv_records
 
 INDICATOR = "nb-labellisations-france-services"
 COLUMNS = {
@@ -57,16 +57,17 @@ def _date(text: str, *, path: Path, row: int, column: str):
 def read_barometer(path: Path) -> BarometerRows:
     """Return the rows of indicator ``nb-labellisations-france-services`` (counts, targets).
 
-    ``level`` is national, region or department; ``kind`` is ``published`` or ``target``.
+    ``level`` is national, region or department; ``kind`` is ``published`` or ``target``;
+    ``source_row`` is the line the row starts on.
     """
     path = Path(path)
-    rows = read_csv_rows(path)
-    if not rows:
+    numbered = read_csv_records(path)
+    if not numbered:
         raise InputError("the file has no header row (nothing but delimiters and spaces)", file=path)
-    header = rows[0]
+    header_line, header = numbered[0]
     pos = match_columns(header, COLUMNS)
     if "indicator" not in pos:
-        raise InputError("missing required column 'id_indicateur'", file=path, row=1, column="id_indicateur")
+        raise InputError("missing required column 'id_indicateur'", file=path, row=header_line, column="id_indicateur")
     if "national" in pos and "value" in pos:
         layout, level = "detail", "national"
     elif "region" in pos and "value" in pos:
@@ -75,9 +76,9 @@ def read_barometer(path: Path) -> BarometerRows:
         layout = "synthesis"
         level = "department" if "department" in pos else "region" if "region" in pos else "national"
     else:
-        raise InputError("not a barometer layout: expected 'valeur' or 'valeur_actuelle'", file=path, row=1)
+        raise InputError("not a barometer layout: expected 'valeur' or 'valeur_actuelle'", file=path, row=header_line)
     records = []
-    for number, cells in enumerate(rows[1:], start=2):
+    for number, cells in numbered[1:]:
         get = lambda f: cells[pos[f]].strip() if f in pos and pos[f] < len(cells) else ""  # noqa: E731
         if get("indicator") != INDICATOR:
             continue
