@@ -8,7 +8,9 @@ recognised from the header, never from the file name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -47,11 +49,22 @@ def _number(text: str, *, path: Path, row: int, column: str) -> float | None:
         raise InputError(f"not a number: {text[:40]!r}", file=path, row=row, column=column) from None
 
 
-def _date(text: str, *, path: Path, row: int, column: str):
+_ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+
+
+def _date(text: str, *, path: Path, row: int, column: str) -> date:
+    """An ISO date (``2022-12-31``, a time of day allowed), as every barometer file writes them.
+
+    Not ``pd.Timestamp``: it reads ``''`` as NaT, ``now`` as today, ``01/02/2022`` as 2 January
+    and crashes on ``\\1`` (year 0).
+    """
+    match = _ISO_DATE.fullmatch(text)
     try:
-        return pd.Timestamp(text).date()
+        if match is None:
+            raise ValueError
+        return date.fromisoformat(match.group(1))
     except ValueError:
-        raise InputError(f"not a date: {text[:40]!r}", file=path, row=row, column=column) from None
+        raise InputError(f"not a date (expected YYYY-MM-DD): {text[:40]!r}", file=path, row=row, column=column) from None
 
 
 def read_barometer(path: Path) -> BarometerRows:

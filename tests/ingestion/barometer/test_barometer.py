@@ -37,6 +37,16 @@ HEADER = "mesure,indicateur,id_indicateur,maille_geographique,date,valeur,unite\
 ROW = "m,i,nb-labellisations-france-services,national,{date},460.0,labellisations\n"
 
 
+@pytest.mark.parametrize("date", ["\\1", "now", "", "01/02/2022", "2022-02-30", "nan"])
+def test_a_date_that_is_not_iso_fails_the_file_in_one_line(tmp_path, date):
+    # found by tests/fuzz: pd.Timestamp crashed on '\1' (year 0) and read '' as NaT, 'now' as today
+    path = tmp_path / "baro.csv"
+    path.write_text(HEADER + ROW.format(date="2020-01-31") + ROW.format(date=date), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_barometer(path)
+    assert str(error.value) == f"baro.csv: row 3, column 'date': not a date (expected YYYY-MM-DD): {date!r}"
+
+
 def test_source_rows_are_the_lines_rows_start_on(tmp_path):
     # found by tests/fuzz: rows were numbered by record, blank lines and quoted line ends skipped
     path = tmp_path / "baro.csv"
