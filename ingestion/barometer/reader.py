@@ -8,6 +8,7 @@ recognised from the header, never from the file name.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -42,11 +43,15 @@ class BarometerRows:
     layout: str
 
 
-def _number(text: str, *, path: Path, row: int, column: str) -> float | None:
+def _number(text: str, *, path: Path, row: int, column: str) -> float:
+    """A finite number; an empty cell, ``nan`` or ``inf`` is no published value."""
     try:
-        return parse_french_number(text)
+        value = parse_french_number(text)
     except ValueError:
+        value = None
+    if value is None or not math.isfinite(value):
         raise InputError(f"not a number: {text[:40]!r}", file=path, row=row, column=column) from None
+    return value
 
 
 _ISO_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")

@@ -64,3 +64,13 @@ def test_a_file_with_no_header_fails_in_one_line(tmp_path, content):
     path.write_bytes(content)
     with pytest.raises(InputError, match=r"^baro.csv: (the file is empty|the file has no header row)"):
         read_barometer(path)
+
+
+@pytest.mark.parametrize("value", ["", "nan", "inf", "-Infinity"])
+def test_a_value_that_is_no_number_fails_the_file_in_one_line(tmp_path, value):
+    # an empty value was loaded as None, 'nan' and 'inf' as floats: no published count is any of those
+    path = tmp_path / "baro.csv"
+    path.write_text(HEADER + ROW.format(date="2020-01-31").replace("460.0", value), encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_barometer(path)
+    assert str(error.value) == f"baro.csv: row 2, column 'valeur': not a number: {value!r}"
