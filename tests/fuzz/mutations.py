@@ -625,3 +625,197 @@ def workbook_mutations(max_cells: int = 4):
         st.lists(grid_mutations, min_size=0, max_size=max_cells),
         st.one_of(st.just([]), st.just([]), st.just([]), st.lists(workbook_byte_mutations, min_size=1, max_size=2)),
     ).filter(lambda pair: pair[0] or pair[1])
+
+
+# ---------------------------------------------------------------------------------------------
+# GeoJSON: mutations of the parsed document, written back as JSON (Python's json: NaN allowed)
+
+JSON_VALUES = st.one_of(
+    st.sampled_from([None, True, False, 0, -1, 1.5, 2.0, 10**30, float("nan"), float("inf"), "", " ", "x", "NA",
+                     "01033", "2A004", "75112", "9:00 - 12:00", "Espace labellisé 01/2020", "45.5", "4,83",
+                     [], {}, [1, 2], {"a": 1}, [[5.8, 46.1]], "\n", '"', "\x00"]),
+    st.text(max_size=6),
+    st.integers(),
+    st.floats(),
+)
+GEOMETRIES = st.one_of(
+    st.sampled_from([None, {}, [], "POINT(5 46)", {"type": "Point"}, {"type": "Point", "coordinates": []},
+                     {"type": "Point", "coordinates": [5.8]}, {"type": "Point", "coordinates": "5.8,46.1"},
+                     {"type": "Point", "coordinates": [[5.8, 46.1]]}, {"type": "LineString", "coordinates": [[5, 46], [6, 47]]},
+                     {"type": "Point", "coordinates": [None, None]}, {"type": "Point", "coordinates": {"x": 5}}]),
+    st.builds(lambda x, y: {"type": "Point", "coordinates": [x, y]}, JSON_VALUES, JSON_VALUES),
+)
+
+
+def _document(data: bytes):
+    import json
+
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _dump(document) -> bytes:
+    import json
+
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8", errors="surrogatepass")
+
+
+def _features(document) -> list | None:
+    if isinstance(document, dict) and isinstance(document.get("features"), list) and document["features"]:
+        return document["features"]
+    return None
+
+
+@dataclass(frozen=True)
+class JSetProperty:
+    feature: int
+    key: int
+    value: object
+
+    def apply(self, data: bytes, seed) -> bytes:
+        document = _document(data)
+        features = _features(document)
+        if features is None:
+            return data
+        props = features[self.feature % len(features)].get("properties") if isinstance(features[self.feature % len(features)], dict) else None
+        if isinstance(props, dict) and props:
+            props[list(props)[self.key % len(props)]] = self.value
+        return _dump(document)
+
+
+@dataclass(frozen=True)
+class JDeleteProperty:
+    """Delete a property of one feature, or (``everywhere``) of every feature."""
+
+    feature: int
+    key: int
+    everywhere: bool
+
+    def apply(self, data: bytes, seed) -> bytes:
+        document = _document(data)
+        features = _features(document)
+        if features is None:
+            return data
+        first = features[self.feature % len(features)]
+        props = first.get("properties") if isinstance(first, dict) else None
+        if not isinstance(props, dict) or not props:
+            return data
+        key = list(props)[self.key % len(props)]
+        for feature in features if self.everywhere else [first]:
+            if isinstance(feature, dict) and isinstance(feature.get("properties"), dict):
+                feature["properties"].pop(key, None)
+        return _dump(document)
+
+
+@dataclass(frozen=True)
+class JRenameProperty:
+    key: int
+    name: str
+
+    def apply(self, data: bytes, seed) -> bytes:
+        document = _document(data)
+        features = _features(document)
+        if features is None:
+            return data
+        for feature in features:
+            props = feature.get("properties") if isinstance(feature, dict) else None
+            if isinstance(props, dict) and props:
+                old = list(props)[self.key % len(props)]
+                props[self.name] = props.pop(old)
+        return _dump(document)
+
+
+@dataclass(frozen=True)
+class JSetGeometry:
+    feature: int
+    geometry: object
+
+    def apply(self, data: bytes, seed) -> bytes:
+        document = _document(data)
+        features = _features(document)
+        if features is None or not isinstance(features[self.feature % len(features)], dict):
+            return data
+        features[self.feature % len(features)]["geometry"] = self.geometry
+        return _dump(document)
+
+
+@dataclass(frozen=True)
+class JSetFeature:
+    """A feature, its ``properties`` or its ``type`` replaced by another JSON value."""
+
+    feature: int
+    part: str
+    value: object
+
+    def apply(self, data: bytes, seed) -> bytes:
+        document = _document(data)
+        features = _features(document)
+        if features is None:
+            return data
+        index = self.feature % len(features)
+        if self.part == "feature":
+            features[index] = self.value
+        elif isinstance(features[index], dict):
+            features[index][self.part] = self.value
+        return _dump(document)
+
+
+@dataclass(frozen=True)
+class JFeatures:
+    """``drop`` or ``duplicate`` a feature, or ``empty`` the list."""
+
+    action: str
+    feature: int
+
+    def apply(self, data: bytes, seed) -> bytes:
+        document = _document(data)
+        features = _features(document)
+        if features is None:
+            return data
+        index = self.feature % len(features)
+        if self.action == "drop":
+            del features[index]
+        elif self.action == "duplicate":
+            features.insert(index, features[index])
+        else:
+            features.clear()
+        return _dump(document)
+
+
+@dataclass(frozen=True)
+class JTopLevel:
+    """The collection's ``type`` or ``features`` replaced, or the whole document."""
+
+    part: str
+    value: object
+
+    def apply(self, data: bytes, seed) -> bytes:
+        document = _document(data)
+        if document is None:
+            return data
+        if self.part == "document":
+            document = self.value
+        elif isinstance(document, dict):
+            document[self.part] = self.value
+        return _dump(document)
+
+
+_features_ = st.integers(0, 40)
+json_mutations = st.one_of(
+    st.builds(JSetProperty, _features_, st.integers(0, 40), JSON_VALUES),
+    st.builds(JSetProperty, _features_, st.integers(0, 40), JSON_VALUES),
+    st.builds(JDeleteProperty, _features_, st.integers(0, 40), st.booleans()),
+    st.builds(JRenameProperty, st.integers(0, 40), st.sampled_from(["", "X", "lib_fs", "insee_com", "latitude", "MATRICULE", "id_fs"])),
+    st.builds(JSetGeometry, _features_, GEOMETRIES),
+    st.builds(JSetFeature, _features_, st.sampled_from(["feature", "properties", "type"]), JSON_VALUES),
+    st.builds(JFeatures, st.sampled_from(["drop", "duplicate", "empty"]), _features_),
+    st.builds(JTopLevel, st.sampled_from(["type", "features", "document"]), JSON_VALUES),
+)
+
+
+def geojson_mutations(max_size: int = 3):
+    """Mostly document-level mutations of a GeoJSON file, some of its bytes and text."""
+    one = st.one_of(json_mutations, json_mutations, json_mutations, byte_mutations, cell_mutations)
+    return st.lists(one, min_size=1, max_size=max_size)

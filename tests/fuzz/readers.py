@@ -9,14 +9,19 @@ from hypothesis import strategies as st
 
 from tests.fuzz import accounting
 from tests.fuzz.harness import Accounting, GridSeed, TextSeed, Unaccountable, write_grid
-from tests.fuzz.mutations import apply_all, text_file_mutations, workbook_mutations
+from tests.fuzz.mutations import apply_all, geojson_mutations, text_file_mutations, workbook_mutations
 
 
 def cases(seeds: Sequence) -> st.SearchStrategy:
     """(seed, mutations) pairs: text mutations for text seeds, cell then byte ones for workbooks."""
 
     def for_seed(seed):
-        mutations = workbook_mutations() if isinstance(seed, GridSeed) else text_file_mutations()
+        if isinstance(seed, GridSeed):
+            mutations = workbook_mutations()
+        elif seed.suffix == ".geojson":
+            mutations = geojson_mutations()
+        else:
+            mutations = text_file_mutations()
         return st.tuples(st.just(seed), mutations)
 
     return st.sampled_from(list(seeds)).flatmap(for_seed)
