@@ -39,6 +39,10 @@ def raw_insee_communes(frame: pd.DataFrame, **_params):
     return data, expectations
 
 
+MIN_KEPT_SHARE = 0.8
+"""A release keeps at least 80 % of the previous release's sites unless ``--allow-drop``."""
+
+
 def raw_site_listing(frame: pd.DataFrame, *, previous_count: int | None = None, allow_drop: bool = False, **_params):
     """Suite for the newest release of ``raw.site_listing``: site_id unique within the release,
     coordinates inside France or an overseas department (missing ones are allowed: real sites
@@ -67,7 +71,7 @@ def raw_site_listing(frame: pd.DataFrame, *, previous_count: int | None = None, 
         gxe.ExpectColumnValuesToBeInSet(column="site_format", value_set=["fixed", "multisite", "bus", "itinerant"]),
     ]
     if previous_count and not allow_drop:
-        expectations.append(gxe.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous_count * 0.8)))
+        expectations.append(gxe.ExpectTableRowCountToBeBetween(min_value=math.ceil(previous_count * MIN_KEPT_SHARE)))
     return data, expectations
 
 

@@ -16,6 +16,10 @@ from pathlib import Path
 from ingestion.errors import InputError
 
 _CONTROL_BYTES = set(range(0, 9)) | {11, 12} | set(range(14, 32))
+# Real exports carry long free-text cells (comments, pasted e-mails): a field of a few MB is a
+# value, not a malformed file. Set once here, for every reader, so no result depends on
+# which reader a process imported first.
+csv.field_size_limit(1 << 30)
 
 
 def decode_text(path: Path) -> str:
@@ -188,7 +192,12 @@ def read_xlsx_sheet_with_row_numbers(path: Path, sheet: str) -> list[tuple[int, 
         raise InputError(
             f"sheet {sheet!r} not found (sheets: {', '.join(workbook.sheet_names)})", file=path, sheet=sheet
         )
-    rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    try:
+        rows = workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    except Exception as exc:  # the sheet's part is corrupt (bad deflate stream, zip entry)
+        raise InputError(
+            f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=path, sheet=sheet
+        ) from None
     return [
         (number, list(row))
         for number, row in enumerate(rows, start=1)

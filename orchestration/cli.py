@@ -39,6 +39,8 @@ def _print_summary(summary, settings) -> None:
     out("─" * 60)
     out(f"run {summary.run_id[:8]}: {'succeeded' if summary.success else 'FAILED'}")
     out(f"checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
+    for line in summary.notes:
+        out(f"  {line}")
     for name in summary.checks_failed[:5]:
         out(f"  failed: {name}")
     for line in summary.warnings[:5]:

@@ -23,6 +23,7 @@ class RunSummary:
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the loads changed (a listing's sites opened…)
     failure: str | None = None
     published: dict | None = None
 
@@ -119,6 +120,7 @@ def _run_job(settings: Settings, *, publish: bool, tags: dict | None, full: bool
         second = _execute(settings, instance, defs.resolve_job_def(BUILD_JOB), selection, run_tags)
     second.checks_passed = first.checks_passed + second.checks_passed
     second.warnings = first.warnings + second.warnings
+    second.notes = first.notes + second.notes
     return second
 
 
@@ -277,6 +279,9 @@ def _summarise(result) -> RunSummary:
                 summary.checks_failed.append(name)
                 description = evaluation.description or "dbt test failed (rows in FSW_HOME/logs/last_run.log)"
                 summary.failure = summary.failure or f"check {name} failed: {description}"[:600]
+        elif kind == "ASSET_MATERIALIZATION" and event.asset_key and "release_summary" in (
+                event.event_specific_data.materialization.metadata):
+            summary.notes.extend(event.event_specific_data.materialization.metadata["release_summary"].value)
         elif kind == "ASSET_MATERIALIZATION" and event.asset_key and event.asset_key.path == ["publish", "serving_db"]:
             metadata = event.event_specific_data.materialization.metadata
             summary.published = {

@@ -34,6 +34,9 @@ def render_status(settings: Settings) -> str:
             elif row is None or not row[1]:
                 origin = {"insee": "embedded snapshot (real, older)", "barometer": "none loaded"}.get(source, "none loaded")
                 lines.append(f"  {source:<13} {origin}")
+            elif row[3] and source in ("activity", "satisfaction"):
+                lines.append(f"  {source:<13} demo: generated exports for the sites of the current listing "
+                             f"(no real file loaded): {row[1]} published load(s), {row[2]} failed")
             else:
                 kind = "demo" if row[3] else "real"
                 lines.append(f"  {source:<13} {kind}: {row[1]} published load(s), {row[2]} failed, last landed {row[4]:%Y-%m-%d}")

@@ -13,10 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.errors import InputError
+from ingestion.sites.changes import release_changes
 from ingestion.sites.communes import resolve_unknown_communes
 from ingestion.sites.identity import assign_site_ids
-from ingestion.sites.reader import read_site_listing
+from ingestion.sites.reader import SiteListing, read_site_listing
 from ingestion.sites.validate import validate_sites
+
+MAX_UNKNOWN_SITE_TYPE_SHARE = 0.01
+"""A release with more than 1 % of its rows of an unknown site type is refused: a new
+vocabulary, not a few typos, and every count by type would be wrong."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,8 @@ class AssembledListing:
     counts: dict[str, int] = field(default_factory=dict)
     hours_coverage: dict[str, dict] = field(default_factory=dict)
     skipped: dict[str, str] = field(default_factory=dict)
+    unknown_values: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    changes: dict[str, dict] = field(default_factory=dict)
 
 
 def unique_releases(releases: list[Release]) -> tuple[list[Release], dict[str, str]]:
@@ -75,6 +83,8 @@ def assemble_listing(
     frames: dict[str, pd.DataFrame] = {}
     for release in ordered:
         listing = read_site_listing(release.path)
+        check_unknown_site_types(listing, release.path)
+        result.unknown_values[release.load_id] = listing.unknown_values
         rows = listing.rows.copy()
         rows["commune_code"] = rows["commune_code"].map(lambda c: aliases.get(c, c) if isinstance(c, str) else c)
         rows, repaired = resolve_unknown_communes(rows, communes, file=release.path.name)
@@ -97,6 +107,25 @@ def assemble_listing(
             frame = assign_site_ids(frame, known[["site_id", "site_name", "commune_code", "latitude", "longitude"]])
         frames[release.load_id] = frame
         result.counts[release.load_id] = len(frame)
+    previous = None
+    for release in ordered:
+        frame = frames[release.load_id]
+        result.changes[release.load_id] = release_changes(previous, frame)
+        previous = frame
     if frames:
         result.rows = pd.concat(frames.values(), ignore_index=True)
     return result
+
+
+def check_unknown_site_types(listing: SiteListing, path: Path) -> None:
+    """Refuse a release whose unknown site types exceed ``MAX_UNKNOWN_SITE_TYPE_SHARE`` of its rows."""
+    unknown = listing.unknown_values.get("site_type", {})
+    count = sum(unknown.values())
+    if not count or count <= MAX_UNKNOWN_SITE_TYPE_SHARE * len(listing.rows):
+        return
+    values = ", ".join(f"{value!r} ({n:,})" for value, n in sorted(unknown.items(), key=lambda item: -item[1])[:5])
+    raise InputError(
+        f"{count:,} of {len(listing.rows):,} rows ({count / len(listing.rows):.1%}) have an unknown site type: "
+        f"{values}; more than {MAX_UNKNOWN_SITE_TYPE_SHARE:.0%} refuses the release",
+        file=path,
+    )

@@ -79,18 +79,28 @@ def write_demo_export_files(settings: Settings, target: Path, *, months: int, se
 
 
 SUPERSEDED = "superseded"  # ledger status of demo exports written for a listing no longer in place
-WRITTEN_FOR = "written_for.json"  # in the demo exports folder: the listing they were written for
+WRITTEN_FOR = "written_for.json"  # in the demo exports folder: the fingerprint of the sites they name
+
+
+def current_sites_fingerprint(sites) -> str:
+    """sha256 of the (site_id, department, labelling date) rows demo exports are drawn from."""
+    import hashlib
+
+    lines = sorted(f"{r.site_id}|{r.department_code}|{r.labelled_on}" for r in sites.itertuples())
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 def ensure_demo_exports(settings: Settings) -> int:
-    """Land demo exports on a home where activity and satisfaction never had a real load.
+    """Land demo exports that follow the current listing, for sources without a real load.
 
-    They are generated once (``FSW_DEMO_MONTHS`` months, default 12; 0 for none) under
-    ``FSW_HOME/demo/exports/`` for the sites of the listing in place, and landed as demo
-    loads; a real load later replaces them. Demo exports written for the demo listing name
-    its sites: once a real listing replaces it, they are marked ``superseded`` in the ledger
-    (their copies stay in landing/) and exports for the real sites are written and landed
-    instead, for the sources that still have no real load. Returns the number of files landed.
+    The rule, for any sequence of listing loads: while activity or satisfaction never had a
+    real load, its demo exports name exactly the sites of the newest listing release in place
+    (each from its labelling month, ``FSW_DEMO_MONTHS`` months ending last month; 0 for none).
+    Whenever that set of sites changes (a first real listing, a newer release, a release that
+    closes or re-identifies sites), the demo loads of those sources are marked ``superseded``
+    in the ledger (their copies stay in landing/, their parsed rows are dropped) and exports
+    for the new current sites are generated under ``FSW_HOME/demo/exports/`` and landed. So
+    no demo fact ever names a site the listing does not have. Returns the number of files landed.
     """
     import json
     import shutil
@@ -102,40 +112,34 @@ def ensure_demo_exports(settings: Settings) -> int:
         return 0
     target = settings.demo / "exports"
     with connect(settings.work_db) as con:
-        active = dict(con.execute(
+        demo_only = dict(con.execute(
             """select source, bool_and(is_demo) from meta.loads
                where source in ('activity', 'satisfaction') and status <> ? group by source""", [SUPERSEDED]).fetchall())
-        has_listing = con.execute(
-            "select count(*) > 0 from duckdb_tables() where schema_name = 'raw' and table_name = 'site_listing'"
-        ).fetchone()[0]
-        listing_is_demo = has_listing and con.execute(
-            "select coalesce(bool_or(is_demo), false) from raw.site_listing").fetchone()[0]
-    written_for = target / WRITTEN_FOR
-    # Folders from before the marker existed were written for whatever listing was there: redo them.
-    for_demo_listing = json.loads(written_for.read_text(encoding="utf-8"))["demo_listing"] if written_for.exists() else True
-    stale = has_listing and not listing_is_demo and for_demo_listing
-    if not active:
-        sources = ["activity", "satisfaction"]
-    elif stale and any(active.values()):
-        sources = [source for source, demo_only in active.items() if demo_only]
-        with connect(settings.work_db) as con:
-            con.execute(
-                "update meta.loads set status = ?, reason = ?, updated_at = now() "
-                "where source in (select unnest(?::varchar[])) and is_demo and status <> ?",
-                [SUPERSEDED, "demo export written for the demo listing, replaced by demo exports for the real listing",
-                 sources, SUPERSEDED])
-    else:
+    sources = [source for source in ("activity", "satisfaction") if demo_only.get(source, True)]
+    if not sources:
         return 0
-    if stale and target.exists():
-        shutil.rmtree(target)  # generated files; the landed ones keep their copies in landing/
+    fingerprint = current_sites_fingerprint(current_sites(settings))
+    written_for = target / WRITTEN_FOR
+    marker = json.loads(written_for.read_text(encoding="utf-8")) if written_for.exists() else {}
+    in_place = [source for source in sources if source in demo_only]
+    if marker.get("sites") == fingerprint and len(in_place) == len(sources):
+        return 0
+    if marker.get("sites") != fingerprint:
+        if in_place:
+            _supersede_demo_loads(settings, in_place)
+        if target.exists():
+            shutil.rmtree(target)  # generated files; the landed ones keep their copies in landing/
+    else:
+        in_place = []  # the files in place are right: land only the sources that have none
     if not target.exists():
         partial = settings.demo / ".exports.partial"
         if partial.exists():
             shutil.rmtree(partial)
         write_demo_export_files(settings, partial, months=settings.demo_months)
-        (partial / WRITTEN_FOR).write_text(json.dumps({"demo_listing": bool(listing_is_demo)}), encoding="utf-8")
+        (partial / WRITTEN_FOR).write_text(json.dumps({"sites": fingerprint}), encoding="utf-8")
         partial.rename(target)
-    files = sorted(p for source in sources for p in (target / source).glob("*") if p.is_file())
+    wanted = [source for source in sources if source not in demo_only or source in in_place]
+    files = sorted(p for source in wanted for p in (target / source).glob("*") if p.is_file())
     # One ledger statement for all of them (thousands of files): all are recorded or none.
     records = []
     for path in files:
@@ -144,3 +148,27 @@ def ensure_demo_exports(settings: Settings) -> int:
     with connect(settings.work_db) as con:
         record_loads(con, records)
     return len(files)
+
+
+def _supersede_demo_loads(settings: Settings, sources: list[str]) -> None:
+    """Mark the demo loads of ``sources`` superseded and drop their parsed rows."""
+    from ingestion.store import connect
+
+    reason = "demo export written for sites no longer in the listing, replaced by demo exports for the current sites"
+    with connect(settings.work_db) as con:
+        con.execute("begin")
+        for source in sources:
+            table_exists = con.execute(
+                "select count(*) > 0 from duckdb_tables() where schema_name = 'raw' and table_name = ?",
+                [f"{source}_rows"]).fetchone()[0]
+            if table_exists:
+                # identifiers from code (the two export sources), values bound
+                con.execute(
+                    f"delete from raw.{source}_rows where load_id in "
+                    "(select load_id from meta.loads where source = ? and is_demo and status <> ?)",
+                    [source, SUPERSEDED])
+        con.execute(
+            "update meta.loads set status = ?, reason = ?, updated_at = now() "
+            "where source in (select unnest(?::varchar[])) and is_demo and status <> ?",
+            [SUPERSEDED, reason, sources, SUPERSEDED])
+        con.execute("commit")

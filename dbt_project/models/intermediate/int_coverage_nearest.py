@@ -28,7 +28,7 @@ def model(dbt, session):
     # From the month of the first listing release loaded to the latest: before it, which sites
     # were open comes only from labelling dates, enough to count sites, not to map them.
     first = dbt.ref("dim_site").aggregate("last_day(min(valid_from)) as first_month").fetchall()[0][0]
-    open_sites = dbt.ref("int_sites_open_monthly").filter("latitude is not null").df()
+    open_sites = dbt.ref("int_sites_open_monthly").filter("has_position").df()
     if first is not None:
         open_sites = open_sites[open_sites["month_end"] >= np.datetime64(first, "D")]
     codes = pa.array(communes["commune_code"].to_numpy(dtype=object), type=pa.string())

@@ -1,6 +1,6 @@
 -- SCD2 windows of each site across full releases of the listing.
 -- A new version starts when a site first appears, reappears after missing from a release,
--- or changes a tracked attribute (name, address, commune, type/format, opening hours) or
+-- or changes a tracked attribute (name, address, commune, type/format/outreach, opening hours) or
 -- moves more than 50 m. A version ends (valid_to, exclusive) at the as-of date of the first
 -- release where the site is absent or changed.
 with rows as (
@@ -18,7 +18,7 @@ tracked as (
         releases.release_index,
         md5(concat_ws('|',
             coalesce(site_name, ''), coalesce(address, ''), coalesce(commune_code, ''),
-            coalesce(site_type, ''), coalesce(site_format, ''),
+            coalesce(site_type, ''), coalesce(site_format, ''), coalesce(cast(does_outreach as varchar), '?'),
             coalesce(hours_mon, '?'), coalesce(hours_tue, '?'), coalesce(hours_wed, '?'),
             coalesce(hours_thu, '?'), coalesce(hours_fri, '?'), coalesce(hours_sat, '?'),
             coalesce(hours_sun, '?')

@@ -20,6 +20,8 @@ final as (
         versions.site_id,
         versions.site_type,
         versions.is_mobile,
+        versions.does_outreach,
+        versions.has_position,
         versions.commune_code,
         versions.latitude,
         versions.longitude

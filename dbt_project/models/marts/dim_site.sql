@@ -17,6 +17,8 @@ final as (
         history.site_type,
         history.site_format,
         history.is_mobile,
+        history.does_outreach,
+        history.has_position,
         history.address,
         history.postcode,
         history.commune_code,

@@ -61,9 +61,16 @@ def winners_sql(name: str, date_column: str) -> str:
 
 
 def months_with_data(con, name: str) -> list[str]:
-    """Partition keys of the months that have parsed rows of ``name`` (any load)."""
+    """Partition keys of the months that have parsed rows of ``name`` (any load) or built rows.
+
+    A month whose parsed rows are all gone (superseded demo loads) still has built rows until
+    it is rebuilt, empty.
+    """
     ensure_tables(con, name)
-    rows = con.execute(f"select distinct strftime(month, '%Y-%m-01') from raw.{name}_rows order by 1").fetchall()
+    rows = con.execute(
+        f"""select distinct strftime(month, '%Y-%m-01') from
+            (select month from raw.{name}_rows union select month from raw.{name}) order by 1"""
+    ).fetchall()
     return [r[0] for r in rows]
 
 

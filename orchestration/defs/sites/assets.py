@@ -8,6 +8,7 @@ import pandas as pd
 from ingestion.barometer import read_barometer
 from ingestion.errors import InputError
 from ingestion.landing import read_manifest
+from ingestion.sites.changes import describe_changes
 from ingestion.sites.releases import Release, assemble_listing
 from ingestion.store import connect, loads, quarantine, replace_table, set_load_status
 from orchestration.defs.demo import demo_listing_path
@@ -41,7 +42,7 @@ def _releases(settings, ledger: pd.DataFrame) -> list[Release]:
         "sites` (CSV of any dialect or GeoJSON, 2020 map exports to the 2024 data.gouv file), or "
         "the demo listing while no real one was loaded. Rebuilt from all releases on every run, "
         "so the order of loading never matters; rows with an unknown commune or coordinates "
-        "outside France go to quarantine."
+        "outside France are noted in quarantine and kept as sites without a position."
     ),
 )
 def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -84,8 +85,17 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                     rows_quarantined=len(assembled.rejects.get(load_id, [])),
                 )
     per_release = (
-        rows.groupby("as_of").agg(sites=("site_id", "size"), mobile=("is_mobile", "sum")).reset_index()
+        rows.groupby("as_of").agg(sites=("site_id", "size"), mobile=("is_mobile", "sum"),
+                                  outreach=("does_outreach", "sum"),
+                                  without_position=("has_position", lambda v: int((~v).sum())))
+        .reset_index()
     )
+    as_of_by_load = {r.load_id: r.as_of for r in releases}
+    # What the releases new in this run changed, for the command's summary.
+    summary_lines = [
+        describe_changes(as_of_by_load[load_id], assembled.changes[load_id], assembled.unknown_values.get(load_id, {}))
+        for load_id in sorted(set(pending) & set(assembled.changes), key=lambda load_id: as_of_by_load[load_id])
+    ]
     return dg.MaterializeResult(
         metadata={
             "rows": len(rows),
@@ -96,6 +106,8 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "sha256": ", ".join(r.sha256 for r in releases),
             "hours_parser_coverage": dg.MetadataValue.json(assembled.hours_coverage),
             "sites_per_release": dg.MetadataValue.md(per_release.to_markdown(index=False)),
+            "release_summary": dg.MetadataValue.json(summary_lines),
+            "unknown_values": dg.MetadataValue.json(assembled.unknown_values),
             "preview": dg.MetadataValue.md(rows[["site_id", "site_name", "commune_code", "site_type", "site_format", "as_of"]].head(10).to_markdown(index=False)),
         }
     )

@@ -1,8 +1,11 @@
 """Blocking GX gate on the newest release of the site listing."""
 
+import math
+
 import dagster as dg
 
 from ingestion.store import connect, set_load_status
+from expectations.suites import MIN_KEPT_SHARE
 from orchestration.defs.gx import gate
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
 from orchestration.resources import WarehouseResource
@@ -28,11 +31,20 @@ def gx_raw_site_listing(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         targets = pending if not pending.empty else releases.tail(1)
         results = []
         for _, release in targets.iterrows():
-            earlier = releases[releases["as_of"] < release["as_of"]]
+            # The previous real release by date (every release here is real once one is: the
+            # demo listing is used only alone), whether or not it was published.
+            earlier = releases[(releases["as_of"] < release["as_of"]) & (releases["status"] != "demo")]
             previous = int(earlier["sites"].iloc[-1]) if not earlier.empty else None
             frame = con.execute("select * from raw.site_listing where load_id = ?", [release["load_id"]]).df()
-            results.append((release, gate("raw_site_listing", frame, settings,
-                                          previous_count=previous, allow_drop=bool(release["allow_drop"]))))
+            result = gate("raw_site_listing", frame, settings,
+                          previous_count=previous, allow_drop=bool(release["allow_drop"]))
+            if previous and not release["allow_drop"] and release["sites"] < math.ceil(previous * MIN_KEPT_SHARE):
+                drop = 1 - release["sites"] / previous
+                result = dg.AssetCheckResult(passed=False, severity=result.severity, metadata=result.metadata, description=(
+                    f"listing {release['as_of']:%Y-%m-%d}: {release['sites']:,} sites where the previous release "
+                    f"({earlier['as_of'].iloc[-1]:%Y-%m-%d}) had {previous:,} ({drop:.0%} fewer, more than "
+                    f"{1 - MIN_KEPT_SHARE:.0%}): give --allow-drop if the network really shrank; {result.description}"))
+            results.append((release, result))
         failed = [(release, result) for release, result in results if not result.passed]
         for release, result in failed:
             set_load_status(con, [release["load_id"]], "failed", reason=result.description)

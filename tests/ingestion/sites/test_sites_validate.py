@@ -37,7 +37,7 @@ def test_missing_coordinates_are_kept_because_the_site_is_real():
     assert rejects.empty
 
 
-def test_unknown_commune_and_points_abroad_are_rejected_wrong_department_is_fixed():
+def test_unknown_commune_and_points_abroad_stay_sites_without_position_wrong_department_is_fixed():
     rows = frame(
         site(1, "01033", "01", 46.106, 5.826),
         site(2, "99999", "99", 46.0, 5.0),
@@ -46,11 +46,18 @@ def test_unknown_commune_and_points_abroad_are_rejected_wrong_department_is_fixe
         site(5, "97411", "974", 46.106, 5.826),  # a Réunion commune drawn in the Ain
     )
     good, rejects = validate_sites(rows, KNOWN, file="listing.csv")
-    assert good["source_row"].tolist() == [1, 3]
-    assert good["department_code"].tolist() == ["01", "01"]
+    assert good["source_row"].tolist() == [1, 2, 3, 4, 5]
+    assert good["has_position"].tolist() == [True, False, True, False, False]
+    assert good["department_code"].tolist() == ["01", "99", "01", "01", "974"]
+    assert good["latitude"].isna().tolist() == [False, False, False, True, True]
     reasons = dict(zip(rejects["row"], rejects["reason"]))
     assert reasons[2] == "unknown commune code"
     assert reasons[3] == "department does not match commune 01033 (kept with department 01)"
-    assert reasons[4] == "coordinates outside France"
-    assert reasons[5] == "coordinates outside department 974"
+    assert reasons[4] == "coordinates outside France (position left out)"
+    assert reasons[5] == "coordinates outside department 974 (position left out)"
     assert set(rejects["file"]) == {"listing.csv"}
+
+
+def test_rows_without_coordinates_have_no_position():
+    good, _ = validate_sites(frame(site(1, "08081", "08", None, None)), KNOWN)
+    assert good["has_position"].tolist() == [False]
