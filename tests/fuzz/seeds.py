@@ -274,6 +274,24 @@ def epci_seeds(tmp: Path) -> list[GridSeed]:
     return seeds
 
 
+INSEE_FIXTURES = TESTS / "ingestion" / "insee" / "fixtures"
+
+
+def populations_csv_seeds() -> list[TextSeed]:
+    """``donnees_communes.csv`` in its two headers (the fixtures of tests/ingestion/insee)."""
+    seeds = []
+    for name, encoding in [("donnees_communes_codcom.csv", "cp1252"), ("donnees_communes_com.csv", "utf-8")]:
+        path = INSEE_FIXTURES / name
+        if path.exists():
+            seeds.append(TextSeed(f"fixture:insee/{name}", path.read_bytes(), encoding, ";"))
+    return seeds
+
+
+def cog_fixture_seeds() -> list[TextSeed]:
+    return [TextSeed(f"fixture:insee/{name}", (INSEE_FIXTURES / name).read_bytes(), "utf-8", ",")
+            for name in ("v_commune_2024.csv", "v_commune_2024_stripped.csv") if (INSEE_FIXTURES / name).exists()]
+
+
 COG_FIXTURE = (
     "TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT\n"
     "COM,01001,84,01,01D,012,5,ABERGEMENT CLEMENCIAT,Abergement-Clémenciat,L'Abergement-Clémenciat,0108,\n"
@@ -294,4 +312,5 @@ def cog_seeds() -> list[TextSeed]:
     return [
         TextSeed("built:v_commune_2025.csv", COG_FIXTURE.encode("utf-8"), "utf-8", ","),
         TextSeed("built:v_commune_2025-cp1252-semicolon.csv", COG_FIXTURE.replace(",", ";").encode("cp1252"), "cp1252", ";"),
+        *cog_fixture_seeds(),
     ]
