@@ -128,6 +128,7 @@ class Stats:
     """What one fuzz test saw: cases, accepted and refused files, known bugs hit."""
 
     reader: str
+    seeds: list = field(default_factory=list, repr=False)
     cases: int = 0
     accepted: int = 0
     refused: int = 0
@@ -142,9 +143,11 @@ class Stats:
         if self.known:
             known = "; known bugs hit: " + ", ".join(f"{name} x{count}" for name, count in sorted(self.known.items()))
         verb = "FAILED after" if failed else "survived" if not self.known else "ran"
+        real = sum(seed.name.startswith("real:") for seed in self.seeds)
+        origin = f" from {len(self.seeds)} seeds, {real} real" if real else f" from {len(self.seeds)} seeds, no real one"
         return (
             f"fuzz: {self.reader} reader {verb} {self.cases} cases (rows accounted for in {self.accepted} accepted "
-            f"files, {self.rows_read} rows; {self.refused} refused with a one-line InputError{known}) in {seconds:.1f} s"
+            f"files, {self.rows_read} rows; {self.refused} refused with a one-line InputError{known}){origin}, in {seconds:.1f} s"
         )
 
 

@@ -29,7 +29,7 @@ LABELS = [
 def test_activity_reader_accounts_for_every_row(demo_exports, case_file, request):
     seeds = activity_seeds(demo_exports)
     delimiters = {seed.name: getattr(seed, "delimiter", ";") for seed in seeds}
-    stats = Stats("activity")
+    stats = Stats("activity", seeds)
 
     @FUZZ_SETTINGS
     @given(case=cases(seeds))

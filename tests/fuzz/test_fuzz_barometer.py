@@ -41,7 +41,7 @@ def barometer_accounting(result) -> Accounting:
 
 def test_barometer_reader_accounts_for_every_row(case_file, request):
     seeds = barometer_seeds()
-    stats = Stats("barometer")
+    stats = Stats("barometer", seeds)
 
     @FUZZ_SETTINGS
     @given(case=cases(seeds))

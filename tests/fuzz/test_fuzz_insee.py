@@ -75,7 +75,7 @@ def read_populations(path):
 
 def test_legal_populations_reader_accounts_for_every_row(tmp_path, case_file, request):
     seeds = populations_seeds(tmp_path) + populations_csv_seeds()
-    stats = Stats("INSEE legal populations")
+    stats = Stats("INSEE legal populations", seeds)
 
     @FUZZ_SETTINGS
     @given(case=cases(seeds))
@@ -111,7 +111,7 @@ def epci_accounting(result) -> Accounting:
 
 def test_epci_reader_accounts_for_every_row(tmp_path, case_file, request):
     seeds = epci_seeds(tmp_path)
-    stats = Stats("INSEE EPCI")
+    stats = Stats("INSEE EPCI", seeds)
 
     @FUZZ_SETTINGS
     @given(case=cases(seeds))
@@ -137,7 +137,7 @@ def cog_accounting(result) -> Accounting:
 
 def test_cog_reader_accounts_for_every_row(case_file, request):
     seeds = cog_seeds()
-    stats = Stats("INSEE COG")
+    stats = Stats("INSEE COG", seeds)
 
     @FUZZ_SETTINGS
     @given(case=cases(seeds))

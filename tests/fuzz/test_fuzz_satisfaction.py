@@ -28,7 +28,7 @@ LABELS = [
 def test_satisfaction_reader_accounts_for_every_row(demo_exports, case_file, request):
     seeds = satisfaction_seeds(demo_exports)
     delimiters = {seed.name: getattr(seed, "delimiter", ";") for seed in seeds}
-    stats = Stats("satisfaction")
+    stats = Stats("satisfaction", seeds)
 
     @FUZZ_SETTINGS
     @given(case=cases(seeds))

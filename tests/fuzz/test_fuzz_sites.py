@@ -51,7 +51,7 @@ def listing_accounting(result) -> Accounting:
 
 def test_site_listing_reader_accounts_for_every_row(case_file, request):
     seeds = listing_seeds()
-    stats = Stats("listing")
+    stats = Stats("listing", seeds)
 
     @FUZZ_SETTINGS
     @given(case=cases(seeds))
