@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
@@ -239,8 +238,8 @@ def _read_columns(source: _Source, delimiter: str, header_index: int, width: int
             pass  # blank or ragged lines: the UTF-8 path below sorts them out
     try:
         return _read_csv_fast(source, delimiter, header_index, width, positions)
-    except pa.ArrowInvalid:
-        return _read_csv_tolerant(source.text(), delimiter, header_index, positions, path)
+    except pa.ArrowInvalid:  # short or long lines: Python's csv pads the short ones
+        return _read_csv_records(source.text(), delimiter, header_index, positions, path, one_line_each=True)
 
 
 def _records_may_span_lines(data: bytes) -> bool:
@@ -269,10 +268,11 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _LF = re.compile("\n")
 
 
-def _read_csv_records(text: str, delimiter: str, header_index: int, positions, path):
+def _read_csv_records(text: str, delimiter: str, header_index: int, positions, path, *, one_line_each: bool = False):
     """Python's csv module over the lines under the header, each row numbered by the line it
     starts on (a quoted value may hold line ends; a lone CR ends a line, as for the other
-    parsers); entirely blank records are left out.
+    parsers); short rows padded, entirely blank records left out. ``one_line_each``: the
+    caller knows every record is one line (ragged rows only), so none is followed.
 
     Strict first, so that a quote left open names its line; a quote followed by more text
     (``"abc"def``) is then read as the other parsers read it (``abcdef``).
@@ -282,24 +282,33 @@ def _read_csv_records(text: str, delimiter: str, header_index: int, positions, p
     body = pieces[header_index + 1] if len(pieces) > header_index + 1 else ""
     first_line = len(_LINE_END.findall(text, 0, len(text) - len(body))) + 1
     for strict in (True, False):
-        values: dict[str, list[str]] = {field: [] for field in positions}
-        numbers: list[int] = []
         reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=strict)
+        records: list[list[str]] = []
+        starts: list[int] | None = None if one_line_each else []
         line = first_line
         try:
-            for cells in reader:
-                if any(cell.strip() for cell in cells):
-                    for field, i in positions.items():
-                        values[field].append(cells[i] if i < len(cells) else "")
-                    numbers.append(line)
-                line = first_line + reader.line_num
+            if starts is None:
+                records = list(reader)
+            else:
+                for cells in reader:
+                    records.append(cells)
+                    starts.append(line)
+                    line = first_line + reader.line_num
         except csv.Error as exc:
             if strict and "expected after" in str(exc):
                 continue
-            raise InputError(f"malformed CSV: {_csv_problem(exc)}", file=path, row=line) from None
+            row = line if starts is not None else first_line + reader.line_num - 1
+            raise InputError(f"malformed CSV: {_csv_problem(exc)}", file=path, row=row) from None
         break
-    columns = {field: _encode(column) for field, column in values.items()}
-    return columns, np.asarray(numbers, dtype=np.int64)
+    keep = [k for k, cells in enumerate(records) if "".join(cells).strip()]
+    if starts is None:
+        numbers = first_line + np.asarray(keep, dtype=np.int64)
+    else:
+        numbers = np.asarray(starts, dtype=np.int64)[np.asarray(keep, dtype=np.int64)]
+    columns = {
+        field: _encode([records[k][i] if i < len(records[k]) else "" for k in keep]) for field, i in positions.items()
+    }
+    return columns, numbers.astype(np.int64)
 
 
 def _csv_problem(error: csv.Error) -> str:
@@ -348,7 +357,7 @@ def _read_csv_fast(source: _Source, delimiter: str, header_index: int, width: in
         if row.text.strip(" \t\r" + delimiter) == "":
             blank_lines += 1
             return "skip"
-        return "error"  # a short or long line: pandas' parser below copes with those
+        return "error"  # a short or long line: Python's csv module copes with those
 
     table = _arrow_read(source.utf8(), pa.string(), delimiter, header_index, width, positions, on_invalid)
     columns = _wanted_columns(table, positions)
@@ -433,30 +442,6 @@ def _non_blank_line_numbers(text: str, header_index: int, delimiter: str, width:
             continue
         numbers.append(header_index + 2 + offset)
     return np.asarray(numbers, dtype=np.int64)
-
-
-def _read_csv_tolerant(text, delimiter, header_index, positions, path):
-    """pandas' C parser, which pads short lines; for files with ragged rows."""
-    width = max(positions.values()) + 1
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=delimiter,
-            header=None,
-            skiprows=header_index + 1,
-            usecols=range(width),
-            names=range(width),
-            dtype=str,
-            na_filter=False,
-            skip_blank_lines=False,
-            engine="c",
-            index_col=False,
-        )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"malformed CSV: {str(exc).strip()}", file=path) from None
-    frame = frame.fillna("")
-    columns = {field: _encode(frame[i].tolist()) for field, i in positions.items()}
-    return columns, np.arange(header_index + 2, header_index + 2 + len(frame), dtype=np.int64)
 
 
 def _encode(values: list[str]) -> pa.DictionaryArray:

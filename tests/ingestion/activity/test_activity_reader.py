@@ -279,3 +279,16 @@ def test_lines_ended_by_a_lone_cr_are_lines(tmp_path):
     result = read_activity(path, today=TODAY)
     assert result.rows["source_row"].tolist() == [2, 4]
     assert result.rejects[["row", "reason"]].values.tolist() == [[3, "unreadable date"]]
+
+
+def test_rows_that_all_omit_the_trailing_empty_columns_are_read(tmp_path):
+    # found by tests/fuzz: pandas refused the file ("Too many columns specified") when no row
+    # reached the last header column, while one short row among others was padded
+    path = tmp_path / "trimmed.csv"
+    path.write_text("Matricule;Date;Partenaire;Nombre de demandes;Dont résolues au premier contact;Canal\n"
+                    "101;02/04/2024;CAF;3\n102;02/04/2024;CAF;4;2\n", encoding="utf-8")
+    rows = read_activity(path, today=TODAY).rows
+    assert rows["requests"].tolist() == [3, 4]
+    assert rows["resolved_first_visit"].tolist() == [pd.NA, 2]
+    assert rows["channel"].isna().all()
+    assert rows["source_row"].tolist() == [2, 3]
