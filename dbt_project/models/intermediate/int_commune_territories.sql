@@ -2,7 +2,7 @@
 -- A city with arrondissements (Paris, Lyon, Marseille) has no population of its own, so
 -- summing over this table never counts anyone twice.
 with communes as (
-    select * from {{ ref('dim_commune') }}
+    select * from {{ ref('int_communes') }}
 ),
 
 epci_department as (

@@ -24,10 +24,10 @@ def _ids(site_ids: np.ndarray, index: np.ndarray) -> pa.Array:
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    communes = dbt.ref("dim_commune").filter("latitude is not null").df()
+    communes = dbt.ref("int_communes").filter("latitude is not null").df()
     # From the month of the first listing release loaded to the latest: before it, which sites
     # were open comes only from labelling dates, enough to count sites, not to map them.
-    first = dbt.ref("dim_site").aggregate("last_day(min(valid_from)) as first_month").fetchall()[0][0]
+    first = dbt.ref("int_site_versions").aggregate("last_day(min(valid_from)) as first_month").fetchall()[0][0]
     open_sites = dbt.ref("int_sites_open_monthly").filter("has_position").df()
     if first is not None:
         open_sites = open_sites[open_sites["month_end"] >= np.datetime64(first, "D")]

@@ -3,12 +3,20 @@
 -- when it opened (listings are snapshots: the 2024 file alone still tells when each site
 -- was labelled).
 with versions as (
-    select *, row_number() over (partition by site_id order by valid_from) = 1 as is_first
-    from {{ ref('dim_site') }}
+    select * from {{ ref('int_site_versions') }}
+),
+
+calendar as (
+    {{ calendar_days() }}
+),
+
+month_ends as (
+    select distinct cast(last_day(date_day) as date) as month_end from calendar
 ),
 
 months as (
-    select distinct month_end from {{ ref('dim_date') }}
+    -- From the network's start to the last month a loaded release describes.
+    select month_end from month_ends
     where month_end >= date '2020-01-31'
       and month_end <= (select last_day(max(coalesce(valid_to - 1, valid_from))) from versions)
 ),

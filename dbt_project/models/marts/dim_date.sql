@@ -1,6 +1,5 @@
 with days as (
-    select cast(range as date) as date_day
-    from range(date '2019-01-01', date '2031-01-01', interval 1 day)
+    {{ calendar_days() }}
 ),
 
 holidays as (

@@ -1,49 +1,9 @@
-with history as (
-    select * from {{ ref('int_sites_history') }}
-),
-
-communes as (
-    select commune_code, region_code from {{ ref('dim_commune') }}
+with versions as (
+    select * from {{ ref('int_site_versions') }}
 ),
 
 final as (
-    select
-        md5(history.site_id || '|' || cast(history.valid_from as varchar)) as site_key,
-        history.site_id,
-        history.valid_from,
-        history.valid_to,
-        history.valid_to is null as is_current,
-        history.site_name,
-        history.site_type,
-        history.site_format,
-        history.is_mobile,
-        history.does_outreach,
-        history.has_position,
-        history.address,
-        history.postcode,
-        history.commune_code,
-        history.department_code,
-        communes.region_code,
-        history.latitude,
-        history.longitude,
-        history.email,
-        history.phone,
-        history.hours_mon,
-        history.hours_tue,
-        history.hours_wed,
-        history.hours_thu,
-        history.hours_fri,
-        history.hours_sat,
-        history.hours_sun,
-        history.weekly_opening_hours,
-        history.days_open,
-        history.charter_compliant,
-        history.appointment_required,
-        history.labelled_on,
-        history.id_generated,
-        history.is_demo
-    from history
-    left join communes on history.commune_code = communes.commune_code
+    select * exclude (is_first) from versions
 )
 
 select * from final

@@ -3,41 +3,38 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month_start in ({{ refreshed_months('activity') }}){% endif %}"
+    pre_hook="{{ replace_refreshed_months(ref('stg_activity__months')) }}"
   )
 }}
--- Incremental by month: only months whose partition was rebuilt since the last build are
--- deleted and inserted again (a re-sent file replaces its site-months).
+-- Incremental by month (macros/refreshed_months.sql): the months whose partition was rebuilt
+-- since the last build are deleted and appended again (a re-sent file replaces its site-months).
 with requests as (
     select * from {{ ref('stg_activity__requests') }}
     {% if is_incremental() %}
-    where month_start in ({{ refreshed_months('activity') }})
+    where month_start in ({{ refreshed_months(ref('stg_activity__months')) }})
     {% endif %}
 ),
 
+months as (
+    select * from {{ ref('stg_activity__months') }}
+),
+
 versions as (
-    select * from {{ ref('int_activity_site_versions') }}
+    select * from {{ ref('int_site_versions') }}
 ),
 
 keyed as (
-    select
-        requests.*,
-        coalesce(started.site_key, first_version.site_key) as site_key
-    from requests
-    asof left join versions as started
-        on requests.site_id = started.site_id and requests.activity_date >= started.valid_from
-    left join versions as first_version
-        on requests.site_id = first_version.site_id and first_version.is_first
+    {{ site_key_as_of('requests', 'activity_date', 'versions') }}
 ),
 
 themes as (
-    -- The key of each distinct label, computed a dozen times instead of once per row.
+    -- The key of each distinct label: computed once per label, not once per row.
     select theme_label, {{ theme_key('theme_label') }} as theme_key
     from (select distinct theme_label from requests)
 ),
 
 build as (
-    select max(refreshed_at) as loaded_at from {{ source('activity', 'activity_months') }}
+    select max(refreshed_at) as loaded_at from months
 ),
 
 final as (

@@ -3,33 +3,31 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where month_start in ({{ refreshed_months('satisfaction') }}){% endif %}"
+    pre_hook="{{ replace_refreshed_months(ref('stg_satisfaction__months')) }}"
   )
 }}
+-- Incremental by month (macros/refreshed_months.sql), like fct_demand.
 with answers as (
     select * from {{ ref('stg_satisfaction__answers') }}
     {% if is_incremental() %}
-    where month_start in ({{ refreshed_months('satisfaction') }})
+    where month_start in ({{ refreshed_months(ref('stg_satisfaction__months')) }})
     {% endif %}
 ),
 
+months as (
+    select * from {{ ref('stg_satisfaction__months') }}
+),
+
 versions as (
-    select * from {{ ref('int_activity_site_versions') }}
+    select * from {{ ref('int_site_versions') }}
 ),
 
 keyed as (
-    select
-        answers.*,
-        coalesce(started.site_key, first_version.site_key) as site_key
-    from answers
-    asof left join versions as started
-        on answers.site_id = started.site_id and answers.month_start >= started.valid_from
-    left join versions as first_version
-        on answers.site_id = first_version.site_id and first_version.is_first
+    {{ site_key_as_of('answers', 'month_start', 'versions') }}
 ),
 
 build as (
-    select max(refreshed_at) as loaded_at from {{ source('satisfaction', 'satisfaction_months') }}
+    select max(refreshed_at) as loaded_at from months
 ),
 
 final as (
