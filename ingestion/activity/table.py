@@ -432,13 +432,13 @@ def _single_chunk(column: pa.ChunkedArray) -> pa.DictionaryArray:
 
 
 def _non_blank_line_numbers(text: str, header_index: int, delimiter: str, width: int) -> np.ndarray:
-    """Line numbers of the lines pyarrow keeps: not blank, and not a short run of delimiters."""
+    """Line numbers of the lines pyarrow keeps: not blank, and not delimiters and spaces in
+    another number of fields than the header's (what ``_read_csv_fast``'s handler skips)."""
     numbers = []
     for offset, line in enumerate(text.split("\n")[header_index + 1 :]):
-        content = line.strip(" \t\r")
-        if not content:
+        if not line.strip(" \t\r"):
             continue
-        if content.strip(delimiter) == "" and line.count(delimiter) + 1 != width:
+        if line.strip(" \t\r" + delimiter) == "" and line.count(delimiter) + 1 != width:
             continue
         numbers.append(header_index + 2 + offset)
     return np.asarray(numbers, dtype=np.int64)

@@ -292,3 +292,14 @@ def test_rows_that_all_omit_the_trailing_empty_columns_are_read(tmp_path):
     assert rows["resolved_first_visit"].tolist() == [pd.NA, 2]
     assert rows["channel"].isna().all()
     assert rows["source_row"].tolist() == [2, 3]
+
+
+def test_a_line_of_delimiters_and_spaces_moves_no_row_number(tmp_path):
+    # found by tests/fuzz: ",  \t ,,," (spaces between the delimiters, one field too many) was
+    # skipped by the parser but counted as a row when numbering lines
+    path = tmp_path / "spaces.csv"
+    path.write_text("Matricule,Date,Partenaire,Nombre de demandes\n, \t ,,,\n101,02/04/2024,CAF,3\n\n102,31/02/2024,CAF,4\n",
+                    encoding="utf-8")
+    result = read_activity(path, today=TODAY)
+    assert result.rows["source_row"].tolist() == [3]
+    assert result.rejects[["row", "reason"]].values.tolist() == [[5, "unreadable date"]]
