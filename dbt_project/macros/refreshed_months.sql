@@ -1,13 +1,13 @@
 {#-
-  The monthly facts (fct_demand, fct_satisfaction) are incremental by month. Each build
-  deletes the rows of every month whose raw partition was rebuilt since the fact's last build
-  (a pre-hook), then appends that month's rows anew (incremental_strategy 'append').
-  Delete-then-append rather than dbt's `delete+insert` or `merge`: `delete+insert` deletes
-  only the months present in the new rows, so a month whose partition is now empty (every
-  file of it superseded or quarantined, `row_count` 0) would keep its old facts; and a fact
-  row has no key that survives a re-sent file (it may drop site-days), so `merge` would keep
-  rows the new file no longer has. A month is "rebuilt since the last build" when its
-  `refreshed_at` is later than the latest `loaded_at` of the fact's rows.
+  The monthly facts (fct_demand, fct_satisfaction) are incremental by month: each build
+  deletes, in a pre-hook, the rows of every month whose raw partition was rebuilt since the
+  fact's last build, then appends those months' rows anew (incremental_strategy 'append').
+  A month counts as rebuilt when its `refreshed_at` is later than the newest `loaded_at` of
+  the fact's rows.
+  Why delete-then-append: dbt's `delete+insert` deletes only the months present in the new
+  rows, so a month whose partition is now empty (every file of it superseded, `row_count` 0)
+  would keep its old facts; and `merge` on the fact's grain would keep the rows a corrected
+  re-send no longer has (a re-sent file may drop site-days).
 -#}
 
 {% macro refreshed_months(months_relation) -%}
