@@ -110,8 +110,7 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
                          on_duplicate=already_landed, year=year)
     for item in landed:
         click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
-    summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli", "fsw/source": source},
-                      exports_only=source in ("activity", "satisfaction"), source=source)
+    summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli"}, source=source)
     _print_summary(summary, settings)
     if not summary.success:
         raise InputError(summary.failure)
@@ -122,25 +121,32 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
 @click.option("--scope", default="national", show_default=True, help="national, region:<code> or department:<code>.")
 @_one_line_errors
 def plan(n_sites: int, scope: str) -> None:
-    """Propose where the next N sites should go (greedy maximal 30-minute coverage)."""
-    from orchestration.plan import build_proposals_mart, plan_sites
-    from orchestration.publish import publish_serving_db
+    """Propose where the next N sites should go (greedy maximal 30-minute coverage).
 
+    A run of the job `plan_sites` (recorded in the Dagster instance): the proposals, then
+    mart_site_proposals built by dbt with its tests, then a new publication.
+    """
+    from orchestration.plan import parse_plan_scope
+    from orchestration.runner import run_asset_job
+
+    if n_sites < 1:
+        raise InputError("--sites must be at least 1")
+    parse_plan_scope(scope)
     settings = load_settings().ensure()
-    apply_environment(settings)
-    table = plan_sites(settings, n_sites, scope)
+    summary = run_asset_job(settings, "plan_sites", run_config={
+        "ops": {"raw__site_proposals": {"config": {"n_sites": n_sites, "scope": scope}}}})
+    if not summary.success:
+        raise InputError(summary.failure)
+    picks = summary.materialized["raw/site_proposals"]["picks"]
     click.echo(f"{'#':>3}  {'commune':<32} {'dep':>4}  {'newly covered':>13}  {'cumulative share':>16}")
-    for row in table.itertuples():
+    for row in picks:
         click.echo(
-            f"{row.pick:>3}  {row.commune_code} {row.commune_name[:26]:<26} {row.department_code:>4}  "
-            f"{row.population_newly_covered:>13,}  {row.share_within_30_min_after:>16.2%}"
+            f"{row['pick']:>3}  {row['commune_code']} {row['commune_name'][:26]:<26} {row['department_code']:>4}  "
+            f"{row['population_newly_covered']:>13,}  {row['share_within_30_min_after']:>16.2%}"
         )
-    if table.empty:
+    if not picks:
         click.echo("every inhabitant of the scope is already within 30 minutes of a site")
-    click.echo("building mart_site_proposals and publishing…", err=True)
-    build_proposals_mart(settings)
-    result = publish_serving_db(settings, run_id="fsw-plan")
-    click.echo(f"published: {result['path']}", err=True)
+    click.echo(f"published: {summary.published['path']} (run {summary.run_id})", err=True)
 
 
 @main.command()
@@ -148,14 +154,23 @@ def plan(n_sites: int, scope: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["parquet", "csv", "xlsx"]), default="csv", show_default=True)
 @_one_line_errors
 def extract(scope: str, fmt: str) -> None:
-    """Write the extracts of a territory from the published serving DB (never the work DB)."""
-    from orchestration.extracts import write_extract
+    """Write the extracts of a territory from the published serving DB (never the work DB).
 
+    A run of the job `write_outputs` restricted to the extracts (recorded in the Dagster instance).
+    """
+    from orchestration.extracts import parse_scope
+    from orchestration.runner import run_asset_job
+
+    parse_scope(scope)  # the syntax first: one line, before any run
     settings = load_settings().ensure()
-    result = write_extract(settings, scope, fmt)
-    for name, rows in result.files.items():
+    summary = run_asset_job(settings, "write_extracts", lock=False, run_config={
+        "ops": {"publish__extracts": {"config": {"scopes": [scope], "format": fmt}}}})
+    if not summary.success:
+        raise InputError(summary.failure)
+    written = summary.materialized["publish/extracts"]
+    for name, rows in written["files"][scope].items():
         click.echo(f"  {name}: {rows:,} rows", err=True)
-    click.echo(str(result.folder))
+    click.echo(written["folders"][scope])
 
 
 @main.command()

@@ -8,9 +8,9 @@ from ingestion.landing import SOURCES
 
 from orchestration.config import apply_environment, load_settings
 from orchestration.defs.dbt.assets import dbt_models
-from orchestration.defs.exports.assets import FILES_ASSETS, MONTHLY_ASSETS
+from orchestration.defs.catalog import OUTPUTS, RAW_SOURCES
+from orchestration.defs.exports.assets import MONTHLY_ASSETS
 from orchestration.defs.exports.checks import EXPORT_CHECKS
-from orchestration.defs.insee.assets import raw_insee_reference
 from orchestration.defs.insee.checks import gx_raw_insee_communes
 from orchestration.defs.automation import (
     FRESHNESS_CHECKS,
@@ -18,42 +18,25 @@ from orchestration.defs.automation import (
     build_inbox_sensor,
     build_schedules,
 )
-from orchestration.defs.publish.assets import build_publish_asset
-from orchestration.defs.publish.outputs import dbt_docs, extracts
-from orchestration.defs.sites.assets import raw_barometer, raw_site_listing
+from orchestration.defs.plan.assets import SITE_PROPOSALS, raw_site_proposals
+from orchestration.defs.publish.assets import SERVING_DB, build_publish_asset
+from orchestration.defs.publish.outputs import extracts
 from orchestration.defs.sites.checks import gx_raw_site_listing
 from orchestration.progress import progress_logger
-from orchestration.resources import OWNER, WarehouseResource, dbt_resource
+from orchestration.resources import WarehouseResource, dbt_resource
 
 apply_environment(load_settings())
 
 serving_db = build_publish_asset(sorted(k for k in dbt_models.keys if k.path[0] == "marts"))
 
-site_proposals = dg.AssetSpec(
-    key=["raw", "site_proposals"],
-    description=(
-        "`raw.site_proposals`: the communes proposed by the last `fsw plan --sites N` (greedy maximal "
-        "30-minute coverage), one row per pick. Written by the CLI, not by a run; dbt turns it into "
-        "mart_site_proposals."
-    ),
-    group_name="plan",
-    kinds={"duckdb"},
-    owners=[OWNER],
-)
-
-RAW_SOURCES = [raw_insee_reference, raw_site_listing, raw_barometer, *FILES_ASSETS]
-# Sources rebuilt in full from everything landed: (asset, the raw table it writes).
-REBUILT_SOURCES = {
-    "insee": (raw_insee_reference, "insee_communes"),
-    "sites": (raw_site_listing, "site_listing"),
-    "barometer": (raw_barometer, "barometer"),
-}
-OUTPUTS = [extracts, dbt_docs]
+PLAN_ASSETS = [raw_site_proposals]
+PLANNED = [SITE_PROPOSALS, dg.AssetKey(["staging", "stg_plan__site_proposals"]),
+           dg.AssetKey(["marts", "mart_site_proposals"]), SERVING_DB]
 
 REFRESH_JOB = "refresh_all"
 refresh_all = dg.define_asset_job(
     REFRESH_JOB,
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*OUTPUTS),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*OUTPUTS, *PLAN_ASSETS),
     description=(
         "Rebuild every raw table, the monthly partitions chosen (activity, satisfaction), run the "
         "gates, build dbt and publish the serving DB."
@@ -72,7 +55,7 @@ load_sources = dg.define_asset_job(
 BUILD_JOB = "build_and_publish"
 build_and_publish = dg.define_asset_job(
     BUILD_JOB,
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_SOURCES, *OUTPUTS),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*RAW_SOURCES, *OUTPUTS, *PLAN_ASSETS),
     description="Monthly partitions of the exports (a single run per range), dbt build and publish.",
     executor_def=dg.in_process_executor,
 )
@@ -82,6 +65,24 @@ write_outputs = dg.define_asset_job(
     OUTPUTS_JOB,
     selection=dg.AssetSelection.assets(*OUTPUTS),
     description="National and regional extracts and the dbt docs, from the published serving DB.",
+    executor_def=dg.in_process_executor,
+)
+
+PLAN_JOB = "plan_sites"
+plan_sites = dg.define_asset_job(
+    PLAN_JOB,
+    selection=dg.AssetSelection.assets(*PLANNED),
+    description="`fsw plan`: propose where the next sites go (run config n_sites, scope), build "
+                "mart_site_proposals and publish.",
+    executor_def=dg.in_process_executor,
+)
+
+EXTRACTS_JOB = "write_extracts"
+write_extracts = dg.define_asset_job(
+    EXTRACTS_JOB,
+    selection=dg.AssetSelection.assets(extracts),
+    description="`fsw extract`: the extracts of the scopes and format of the run config, from the "
+                "published serving DB.",
     executor_def=dg.in_process_executor,
 )
 
@@ -99,9 +100,9 @@ SENSORS = [
 ]
 
 defs = dg.Definitions(
-    assets=[site_proposals, *RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, *OUTPUTS],
+    assets=[*PLAN_ASSETS, *RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, *OUTPUTS],
     asset_checks=[gx_raw_insee_communes, gx_raw_site_listing, *EXPORT_CHECKS, *FRESHNESS_CHECKS],
-    jobs=[refresh_all, load_sources, build_and_publish, write_outputs, check_freshness],
+    jobs=[refresh_all, load_sources, build_and_publish, write_outputs, write_extracts, plan_sites, check_freshness],
     schedules=build_schedules(load_sources, write_outputs, check_freshness),
     sensors=SENSORS,
     resources={"warehouse": WarehouseResource(), "dbt": dbt_resource()},

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import heapq
 import re
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -20,7 +19,7 @@ import pandas as pd
 from ingestion.errors import InputError
 from ingestion.geo import chord_for_km, unit_vectors
 from ingestion.store import connect, replace_table
-from orchestration.config import Settings, dbt_command
+from orchestration.config import Settings
 
 _SCOPE = re.compile(r"^(national|region:(\d{2})|department:(\d{2}|2[AB]|97\d))$")
 
@@ -125,15 +124,3 @@ def plan_sites(settings: Settings, n: int, scope: str = "national") -> pd.DataFr
     with connect(settings.work_db) as con:
         replace_table(con, "raw", "site_proposals", table.drop(columns=["commune_name", "department_code"]))
     return table
-
-
-def build_proposals_mart(settings: Settings) -> None:
-    """Rebuild `mart_site_proposals` with dbt (its tests included) in work.duckdb."""
-    done = subprocess.run(
-        dbt_command("build", "--select", "stg_plan__site_proposals", "mart_site_proposals",
-                    "--target-path", str(settings.home / "dbt" / "target"), "--quiet"),
-        capture_output=True, text=True, cwd=settings.home,
-    )
-    if done.returncode != 0:
-        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
-        raise InputError(f"dbt build of mart_site_proposals failed: {lines[-1] if lines else done.returncode}")

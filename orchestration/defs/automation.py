@@ -10,14 +10,13 @@ import dagster as dg
 
 from ingestion.store import connect
 from orchestration.defs.exports.assets import files_key
-from orchestration.defs.exports.partitions import RANGE_END, RANGE_START
 from orchestration.defs.exports.sources import EXPORT_SOURCES
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
 from orchestration.resources import WarehouseResource
+from orchestration.selection import FULL_REFRESH_TAG, SOURCE_TAG, build_plan_after, load_selection
 
 PARIS = "Europe/Paris"
 STALE_AFTER = timedelta(days=45)
-FULL_REFRESH_TAG = "fsw/full_refresh"
 
 FRESHNESS_TARGETS = {
     "activity": files_key(EXPORT_SOURCES[0]),
@@ -72,7 +71,8 @@ def build_inbox_sensor(source: str, job_name: str) -> dg.SensorDefinition:
             return dg.SkipReason(f"nothing new in inbox/{source}")
         return dg.RunRequest(
             run_key=f"{source}-{landed[0].load_id}",
-            tags={"fsw/trigger": f"inbox_{source}", "fsw/files": str(len(landed))},
+            asset_selection=load_selection(context.repository_def.asset_graph, settings, source),
+            tags={"fsw/trigger": f"inbox_{source}", "fsw/files": str(len(landed)), SOURCE_TAG: source},
         )
 
     return inbox_sensor
@@ -89,15 +89,13 @@ def build_after_load_sensor(load_job, build_job) -> dg.SensorDefinition:
     )
     def build_after_load(context: dg.RunStatusSensorContext):
         from orchestration.config import load_settings
-        from orchestration.runner import months_to_build
 
         settings = load_settings().ensure()
-        full = context.dagster_run.tags.get(FULL_REFRESH_TAG) == "true"
-        months = months_to_build(settings, full=full)
-        tags = {"fsw/trigger": "build_after_load", "fsw/load_run": context.dagster_run.run_id}
-        if months:
-            tags.update({RANGE_START: months[0], RANGE_END: months[-1]})
-        return dg.RunRequest(run_key=context.dagster_run.run_id, tags=tags)
+        plan = build_plan_after(context.repository_def.asset_graph, settings, context.dagster_run)
+        tags = {"fsw/trigger": "build_after_load", "fsw/load_run": context.dagster_run.run_id, **plan.tags}
+        if SOURCE_TAG in context.dagster_run.tags:
+            tags[SOURCE_TAG] = context.dagster_run.tags[SOURCE_TAG]
+        return dg.RunRequest(run_key=context.dagster_run.run_id, asset_selection=plan.assets, tags=tags)
 
     return build_after_load
 

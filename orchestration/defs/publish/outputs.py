@@ -1,15 +1,25 @@
 """What the monthly outputs job writes: extracts for every region, and the dbt docs."""
 
-import subprocess
 from datetime import date
 
 import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
 
-from orchestration.config import dbt_command
+from ingestion.errors import InputError
+from orchestration.config import dbt_vars
 from orchestration.defs.publish.assets import SERVING_DB
+from orchestration.extracts import write_extract
 from orchestration.resources import OWNER, WarehouseResource
 
 EXTRACTS = dg.AssetKey(["publish", "extracts"])
+
+
+class ExtractConfig(dg.Config):
+    """What `fsw extract` asks for; the monthly schedule uses the defaults."""
+
+    scopes: list[str] = []  # national, region:<code>, department:<code>; empty: national and every region
+    format: str = "csv"  # csv, xlsx or parquet
 DBT_DOCS = dg.AssetKey(["publish", "dbt_docs"])
 
 
@@ -18,41 +28,49 @@ DBT_DOCS = dg.AssetKey(["publish", "dbt_docs"])
     description=(
         "FSW_HOME/extracts/<day>/: the national extract and one per region (CSV for French Excel, with "
         "a coverage map), read from the published serving DB only, so a failed load never changes "
-        "them. Refreshed monthly (schedule monthly_extracts) or on demand (`fsw extract`)."
+        "them. Refreshed monthly (schedule monthly_extracts: national and every region, CSV) or on "
+        "demand (`fsw extract`: the scope and format asked, as run config)."
     ),
 )
-def extracts(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Write the national and every regional extract of today."""
-    import duckdb
-
-    from orchestration.extracts import write_extract
-
+def extracts(context: dg.AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    """Write today's extracts of the configured scopes (by default national and every region)."""
     settings = warehouse.settings()
+    scopes = list(config.scopes) or ["national", *(f"region:{code}" for code in _regions(settings))]
+    written, folders, files = {}, {}, {}
+    for scope in scopes:
+        try:
+            result = write_extract(settings, scope, config.format, day=date.today(), run_id=context.run_id)
+        except InputError as error:
+            raise dg.Failure(description=error.line()) from None
+        written[scope] = sum(v for k, v in result.files.items() if not k.endswith(".png"))
+        folders[scope], files[scope] = str(result.folder), result.files
+        context.log.info(f"{scope}: {result.folder}")
+    return dg.MaterializeResult(metadata={
+        "scopes": len(written), "rows": sum(written.values()), "format": config.format,
+        "by_scope": dg.MetadataValue.json(written), "folders": dg.MetadataValue.json(folders),
+        "files": dg.MetadataValue.json(files),
+    })
+
+
+def _regions(settings) -> list[str]:
     con = duckdb.connect(str(settings.serving_db), read_only=True)
     try:
-        regions = [r[0] for r in con.execute(
+        return [r[0] for r in con.execute(
             "select distinct region_code from dim_commune where region_code is not null order by 1").fetchall()]
     finally:
         con.close()
-    written = {}
-    for scope in ["national", *(f"region:{code}" for code in regions)]:
-        result = write_extract(settings, scope, "csv", day=date.today(), run_id=context.run_id)
-        written[scope] = sum(v for k, v in result.files.items() if not k.endswith(".png"))
-        context.log.info(f"{scope}: {result.folder}")
-    return dg.MaterializeResult(metadata={"scopes": len(written), "rows": sum(written.values()),
-                                          "by_scope": dg.MetadataValue.json(written)})
 
 
 @dg.asset(
     key=DBT_DOCS, deps=[SERVING_DB], group_name="publish", kinds={"dbt"}, owners=[OWNER],
     description="`dbt docs generate` of the project into FSW_HOME/docs/dbt/ (open index.html). Monthly.",
 )
-def dbt_docs(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Generate dbt's documentation site from the work DB's catalog."""
+def dbt_docs(warehouse: WarehouseResource, dbt: DbtCliResource) -> dg.MaterializeResult:
+    """Generate dbt's documentation site from the work DB's catalog, through the dbt resource."""
     settings = warehouse.settings()
     target = settings.docs / "dbt"
-    done = subprocess.run(dbt_command("docs", "generate", "--target-path", str(target), "--quiet"),
-                          capture_output=True, text=True, cwd=settings.home)
-    if done.returncode != 0:
-        raise dg.Failure(description=f"dbt docs generate failed: {(done.stdout + done.stderr).strip()[-300:]}")
+    invocation = dbt.cli(["docs", "generate", "--vars", dbt_vars(settings.travel)], target_path=target,
+                         working_dir=settings.home, raise_on_error=False).wait()
+    if not invocation.is_successful():
+        raise dg.Failure(description=f"dbt docs generate failed (log: {target / 'dbt.log'})")
     return dg.MaterializeResult(metadata={"path": str(target / "index.html")})
