@@ -17,6 +17,7 @@ from dagster_dbt.dbt_project import using_dagster_dev
 from packaging import version
 
 from orchestration.config import DBT_PROJECT_DIR, Settings, load_settings
+from orchestration.private_api import dagster_dbt_resource
 
 WORK_DB_POOL = "work_duckdb"
 """Every asset that writes work.duckdb runs in this pool (limit 1 in the instance config)."""
@@ -47,6 +48,8 @@ if using_dagster_dev():
 class InterpreterDbtCliResource(DbtCliResource):
     """dbt-core from this interpreter, without the two costs dagster-dbt adds to every `dbt build`.
 
+    Private dagster-dbt hooks: see ``orchestration.private_api`` (checked by its test).
+
     dagster-dbt asks the executable for its version (`dbt --version`, a 2 s subprocess) and
     builds a dbt adapter in this process (2–3 s of dbt imports and project loading) that only
     serves metadata we do not fetch (row counts, column schemas). The executable is this
@@ -65,8 +68,6 @@ class InterpreterDbtCliResource(DbtCliResource):
         DuckDB path is relative to it) instead of the project folder."""
         if working_dir is None:
             return super().cli(args, **kwargs)
-        from dagster_dbt.core import resource as dagster_dbt_resource
-
         invocation = type("DbtCliInvocationInHome", (_DbtCliInvocationIn,), {"working_dir": Path(working_dir)})
         with _INVOCATION_SWAP:
             # dagster-dbt builds the invocation (and its subprocess) from this module-level name.

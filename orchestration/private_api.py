@@ -1,0 +1,88 @@
+"""Every private Dagster / dagster-dbt API this project relies on, in one place, each with why.
+
+They hold under the pinned versions (dagster 1.13.27, dagster-dbt 0.29.27). ``check_private_api``
+says in one line what an upgrade broke (a test runs it), instead of a failure deep inside a run.
+
+- ``dagster._core.storage…`` (used by ``orchestration.event_log``): the SQLite run, event-log and
+  schedule storages and their folder helpers. The public instance config can only name a
+  storage class; to keep the event log's connections open between events, ours subclasses
+  Dagster's own and overrides its private ``_connect`` (shard engine, ``_db_lock``,
+  ``_initialized_dbs``, ``_initdb``).
+- ``DbtCliResource._cli_version`` and ``DbtCliResource._initialize_dbt_core_adapter`` (used by
+  ``orchestration.resources``): overridden to skip a `dbt --version` subprocess and an
+  in-process dbt adapter that serve only metadata we do not fetch. No public setting does either.
+- ``dagster_dbt.core.resource.DbtCliInvocation`` and ``DbtCliInvocation.run`` (used by
+  ``orchestration.resources``): `DbtCliResource.cli` has no working-directory argument, and dbt
+  must start in the home (the profile's DuckDB path is relative); the invocation class the
+  resource builds from is swapped for one whose ``run`` starts dbt there.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import dagster_dbt.core.resource as dagster_dbt_resource
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+)
+from dagster._core.storage.runs import SqliteRunStorage
+from dagster._core.storage.schedules import SqliteScheduleStorage
+from dagster._core.storage.sqlite_storage import (
+    DagsterSqliteStorage,
+    _event_logs_directory,
+    _runs_directory,
+    _schedule_directory,
+)
+from dagster_dbt import DbtCliInvocation, DbtCliResource
+
+__all__ = [
+    "SQLITE_BUSY_TIMEOUT_SECONDS",
+    "DagsterSqliteStorage",
+    "SqliteEventLogStorage",
+    "SqliteRunStorage",
+    "SqliteScheduleStorage",
+    "check_private_api",
+    "dagster_dbt_resource",
+    "event_logs_directory",
+    "runs_directory",
+    "schedule_directory",
+]
+
+event_logs_directory, runs_directory, schedule_directory = _event_logs_directory, _runs_directory, _schedule_directory
+
+# What the overrides above rely on: (object, attribute) that must exist.
+_ATTRIBUTES = [
+    (SqliteEventLogStorage, "_connect"),
+    (SqliteEventLogStorage, "_initdb"),
+    (SqliteEventLogStorage, "conn_string_for_shard"),
+    (SqliteEventLogStorage, "wipe"),
+    (SqliteEventLogStorage, "upgrade"),
+    (SqliteEventLogStorage, "dispose"),
+    (DbtCliResource, "_cli_version"),
+    (DbtCliResource, "_initialize_dbt_core_adapter"),
+    (dagster_dbt_resource, "DbtCliInvocation"),
+]
+# The parameters our DbtCliInvocation.run override receives, in dagster-dbt's order.
+_INVOCATION_RUN_PARAMETERS = [
+    "args", "env", "manifest", "dagster_dbt_translator", "project_dir", "target_path", "raise_on_error",
+    "context", "adapter", "cli_version", "dbt_project",
+]
+# Instance attributes Dagster's SQLite event log sets in __init__ and our _connect uses.
+_EVENT_LOG_STATE = ("_db_lock", "_initialized_dbs")
+
+
+def check_private_api() -> list[str]:
+    """What no longer holds, one line each naming this module (empty when all is as pinned)."""
+    problems = []
+    for owner, name in _ATTRIBUTES:
+        if not hasattr(owner, name):
+            problems.append(f"{getattr(owner, '__name__', owner)} has no {name!r}")
+    parameters = list(inspect.signature(DbtCliInvocation.run).parameters)
+    if parameters != _INVOCATION_RUN_PARAMETERS:
+        problems.append(f"DbtCliInvocation.run takes {parameters}, expected {_INVOCATION_RUN_PARAMETERS}")
+    source = inspect.getsource(SqliteEventLogStorage.__init__)
+    problems += [f"SqliteEventLogStorage.__init__ no longer sets {state}" for state in _EVENT_LOG_STATE
+                 if f"self.{state}" not in source]
+    return [f"orchestration/private_api.py: {problem} (an upgrade changed a private API this project "
+            "relies on: see the module's docstring)" for problem in problems]
