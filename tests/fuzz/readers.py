@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from tests.fuzz import accounting
 from tests.fuzz.harness import Accounting, GridSeed, TextSeed, Unaccountable, write_grid
-from tests.fuzz.mutations import apply_all, geojson_mutations, text_file_mutations, workbook_mutations
+from tests.fuzz.mutations import (
+    apply_all,
+    geojson_mutations,
+    text_file_mutations,
+    workbook_mutations,
+)
 
 
 def cases(seeds: Sequence) -> st.SearchStrategy:

@@ -16,7 +16,14 @@ from hypothesis import given
 
 from ingestion.barometer import read_barometer
 from tests.fuzz import accounting
-from tests.fuzz.harness import FUZZ_SETTINGS, Accounting, Stats, Unaccountable, check_case, run_fuzz
+from tests.fuzz.harness import (
+    FUZZ_SETTINGS,
+    Accounting,
+    Stats,
+    Unaccountable,
+    check_case,
+    run_fuzz,
+)
 from tests.fuzz.readers import cases, text_records, write_case
 from tests.fuzz.seeds import barometer_seeds
 

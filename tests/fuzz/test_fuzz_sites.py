@@ -21,7 +21,14 @@ from hypothesis import given
 
 from ingestion.sites import read_site_listing
 from tests.fuzz import accounting
-from tests.fuzz.harness import FUZZ_SETTINGS, Accounting, Stats, Unaccountable, check_case, run_fuzz
+from tests.fuzz.harness import (
+    FUZZ_SETTINGS,
+    Accounting,
+    Stats,
+    Unaccountable,
+    check_case,
+    run_fuzz,
+)
 from tests.fuzz.readers import cases, text_records, write_case
 from tests.fuzz.seeds import listing_seeds
 

@@ -1,4 +1,7 @@
-"""The INSEE readers on mutated publications: no traceback, every commune row read accounted for.
+"""Oracles of the INSEE fuzz tests (``test_fuzz_insee_*.py``): what each reader should return
+for a mutated file, counted without the reader.
+
+The INSEE readers on mutated publications: no traceback, every commune row read accounted for.
 
 * legal populations: a sample of the real ``ensemble.xlsx`` (titles, header on row 8, 24
   communes and one of Corsica, Paris, Lyon, Marseille and each overseas department), the
@@ -21,13 +24,10 @@ reproduction in ``test_known_bugs.py``.
 
 from __future__ import annotations
 
-from hypothesis import given
-
-from ingestion.insee import read_cog_communes, read_epci_composition, read_legal_populations
-from tests.fuzz import accounting, known_bugs
-from tests.fuzz.harness import FUZZ_SETTINGS, Accounting, Stats, Unaccountable, check_case, run_fuzz
-from tests.fuzz.readers import cases, is_workbook, text_records, write_case
-from tests.fuzz.seeds import cog_seeds, epci_seeds, populations_csv_seeds, populations_seeds
+from ingestion.insee import read_legal_populations
+from tests.fuzz import accounting
+from tests.fuzz.harness import Accounting, Unaccountable
+from tests.fuzz.readers import is_workbook, text_records
 
 POPULATION_LABELS = [["Code région"], ["Code département"], ["Code commune"], ["Nom de la commune"], ["Population municipale"]]
 COMPOSITION_LABELS = [["CODGEO"], ["EPCI"]]
@@ -36,8 +36,8 @@ COG_LABELS = [["TYPECOM"], ["COM"], ["DEP"], ["LIBELLE"]]
 CENSUS_YEAR = 2022  # given for the CSV, which states no vintage (``fsw ingest --year``)
 
 
-def _sheet(path, name: str, labels) -> list:
-    sheets = accounting.read_back_workbook(path)
+def _sheet(sheets: dict | None, name: str, labels) -> list:
+    """Keys of the data rows of one sheet of a workbook read back by openpyxl."""
     if sheets is None or name not in sheets:
         raise Unaccountable(f"the reader accepted a workbook in which openpyxl finds no sheet {name!r}")
     header, numbers = accounting.grid_data_rows(sheets[name], labels)
@@ -56,16 +56,17 @@ def _csv_rows(path, delimiter: str, skip_to_header=None) -> list:
     return [(None, record.line) for record in records[start + 1:]]
 
 
-def _notes(frame) -> list:
+def notes(frame) -> list:
+    """Keys of the rows of a reader's ``notes`` (quarantine-shaped)."""
     return [(sheet if isinstance(sheet, str) else None, int(row)) for sheet, row in zip(frame["sheet"], frame["row"])]
 
 
-# ---------------------------------------------------------------------------------------------
+# legal populations
 
 
 def populations_rows(path, seed) -> list:
     if is_workbook(path):
-        return _sheet(path, "Communes", POPULATION_LABELS)
+        return _sheet(accounting.read_back_workbook(path), "Communes", POPULATION_LABELS)
     return _csv_rows(path, seed.delimiter)
 
 
@@ -73,34 +74,18 @@ def read_populations(path):
     return read_legal_populations(path, year=None if is_workbook(path) else CENSUS_YEAR)
 
 
-def test_legal_populations_reader_accounts_for_every_row(tmp_path, case_file, request):
-    seeds = populations_seeds(tmp_path) + populations_csv_seeds()
-    stats = Stats("INSEE legal populations", seeds)
-
-    @FUZZ_SETTINGS
-    @given(case=cases(seeds))
-    def run(case):
-        path = write_case(case, case_file)
-        workbook = is_workbook(path)
-
-        def account(result):
-            sheet = "Communes" if workbook else None
-            return Accounting(loaded=[(sheet, int(row)) for row in result.communes["source_row"]],
-                              rejected=_notes(result.notes))
-
-        check_case(stats, path, read=read_populations, account=account,
-                   expected_rows=lambda p: populations_rows(p, case[0]), case=case,
-                   known_bugs=lambda error, p: known_bugs.populations(error, p, delimiter=getattr(case[0], "delimiter", ";")))
-
-    run_fuzz(stats, request.node.nodeid, run)
+def populations_accounting(result, *, workbook: bool) -> Accounting:
+    sheet = "Communes" if workbook else None
+    return Accounting(loaded=[(sheet, int(row)) for row in result.communes["source_row"]], rejected=notes(result.notes))
 
 
-# ---------------------------------------------------------------------------------------------
+# EPCI composition
 
 
 def epci_rows(path) -> list:
-    composition = _sheet(path, "Composition_communale", COMPOSITION_LABELS)
-    epcis = _sheet(path, "EPCI", EPCI_LABELS)
+    sheets = accounting.read_back_workbook(path)
+    composition = _sheet(sheets, "Composition_communale", COMPOSITION_LABELS)
+    epcis = _sheet(sheets, "EPCI", EPCI_LABELS)
     return composition + [("EPCI", i) for i in range(len(epcis))]  # the EPCI list has no source row: counted
 
 
@@ -109,21 +94,7 @@ def epci_accounting(result) -> Accounting:
     return Accounting(loaded=loaded + [("EPCI", i) for i in range(len(result.epcis))], rejected=[])
 
 
-def test_epci_reader_accounts_for_every_row(tmp_path, case_file, request):
-    seeds = epci_seeds(tmp_path)
-    stats = Stats("INSEE EPCI", seeds)
-
-    @FUZZ_SETTINGS
-    @given(case=cases(seeds))
-    def run(case):
-        path = write_case(case, case_file)
-        check_case(stats, path, read=read_epci_composition, account=epci_accounting, expected_rows=epci_rows, case=case,
-                   known_bugs=known_bugs.epci)
-
-    run_fuzz(stats, request.node.nodeid, run)
-
-
-# ---------------------------------------------------------------------------------------------
+# COG
 
 
 def cog_rows(path, delimiter: str) -> list:
@@ -133,18 +104,3 @@ def cog_rows(path, delimiter: str) -> list:
 
 def cog_accounting(result) -> Accounting:
     return Accounting(loaded=[("COG", i) for i in range(len(result.communes) + len(result.aliases))], rejected=[])
-
-
-def test_cog_reader_accounts_for_every_row(case_file, request):
-    seeds = cog_seeds()
-    stats = Stats("INSEE COG", seeds)
-
-    @FUZZ_SETTINGS
-    @given(case=cases(seeds))
-    def run(case):
-        path = write_case(case, case_file)
-        check_case(stats, path, read=read_cog_communes, account=cog_accounting,
-                   expected_rows=lambda p: cog_rows(p, case[0].delimiter), case=case,
-                   known_bugs=lambda error, p: known_bugs.cog(error, p, delimiter=case[0].delimiter))
-
-    run_fuzz(stats, request.node.nodeid, run)
