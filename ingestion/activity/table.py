@@ -158,6 +158,14 @@ class _Source:
     data: bytes
     encoding: str
     _text: str | None = None
+    _lone_cr: bool | None = None
+
+    @property
+    def lone_cr(self) -> bool:
+        """Whether a CR ends a line without LF (asked several times per file: computed once)."""
+        if self._lone_cr is None:
+            self._lone_cr = _has_lone_cr(self.data)
+        return self._lone_cr
 
     def text(self) -> str:
         """The whole text."""
@@ -174,7 +182,7 @@ class _Source:
     def head_lines(self, count: int) -> list[str]:
         """``text()[: 1 << 20].split("\\n", count)[:count]``, each line without its ``\\r``; lines
         ended as ``csv`` ends them (a lone CR too) when the file has a lone CR."""
-        if _has_lone_cr(self.data):
+        if self.lone_cr:
             return _LINE_END.split(self.text()[: 1 << 20], count)[:count]
         if self._text is None and self.encoding == "cp1252":
             return [line.decode("cp1252").rstrip("\r") for line in _first_pieces(self.data, b"\n", 1 << 20, count)]
@@ -229,7 +237,7 @@ def _read_source(path: Path) -> _Source:
 
 def _read_columns(source: _Source, delimiter: str, header_index: int, width: int, positions, path):
     """The wanted columns, dictionary-encoded, and every row's line number."""
-    if _records_may_span_lines(source.data):
+    if _records_may_span_lines(source):
         return _read_csv_records(source.text(), delimiter, header_index, positions, path)
     if source.encoding == "cp1252" and _parses_alike(source.data):
         try:
@@ -242,7 +250,7 @@ def _read_columns(source: _Source, delimiter: str, header_index: int, width: int
         return _read_csv_records(source.text(), delimiter, header_index, positions, path, one_line_each=True)
 
 
-def _records_may_span_lines(data: bytes) -> bool:
+def _records_may_span_lines(source: _Source) -> bool:
     """Whether a record may run over several lines, or lines end otherwise than with LF, so
     that counting LFs would misnumber the rows: a line end inside quotes (an odd number of
     quotes before it), or a lone CR.
@@ -250,8 +258,9 @@ def _records_may_span_lines(data: bytes) -> bool:
     The fast parsers number rows by counting lines; such files go to ``_read_csv_records``.
     Quotes and line ends are the same single bytes in UTF-8 and cp1252.
     """
-    if _has_lone_cr(data):
+    if source.lone_cr:
         return True
+    data = source.data
     if b'"' not in data:
         return False
     bytes_ = np.frombuffer(data, dtype=np.uint8)
@@ -261,7 +270,14 @@ def _records_may_span_lines(data: bytes) -> bool:
 
 
 def _has_lone_cr(data: bytes) -> bool:
-    return data.count(b"\r") != data.count(b"\r\n")
+    """Whether a CR is not followed by LF (a line end for csv, pyarrow and pandas)."""
+    if b"\r" not in data:
+        return False
+    bytes_ = np.frombuffer(data, dtype=np.uint8)
+    after = np.flatnonzero(bytes_ == 13) + 1
+    return bool(after[-1] == len(data)) or bool((bytes_[after[after < len(data)]] != 10).any())
+
+
 
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
@@ -466,7 +482,7 @@ def _drop_blank_rows(columns: dict[str, pa.DictionaryArray], rows: np.ndarray, s
 
 def _blank_lines(source: _Source, delimiter: str, numbers: np.ndarray) -> np.ndarray:
     """Whether each of the lines ``numbers`` (1-based) holds nothing but delimiters and spaces."""
-    if _records_may_span_lines(source.data):
+    if _records_may_span_lines(source):
         return np.zeros(len(numbers), dtype=bool)  # ``_read_csv_records`` kept no blank record
     data = source.data
     ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
