@@ -134,7 +134,7 @@ def measure(db: Path, *, repeats: int = 20, warmup: int = 2) -> dict:
     qs = questions(params)
     out = {"parameters": params, "repeats": repeats, "questions": [{"question": name} for name, _, _ in qs]}
     all_times = {("mart", "new"): [], ("mart", "persistent"): [], ("floor", "new"): [], ("floor", "persistent"): []}
-    for row, (name, mart_sql, floor_sql) in zip(out["questions"], qs):
+    for row, (_name, mart_sql, floor_sql) in zip(out["questions"], qs):
         for label, sql in (("mart", mart_sql), ("floor", floor_sql)):
             times, rows = [], 0
             for i in range(warmup + repeats):
@@ -148,7 +148,7 @@ def measure(db: Path, *, repeats: int = 20, warmup: int = 2) -> dict:
             row[label] = {"rows": rows, "new_p50_ms": 1000 * statistics.median(times), "new_p95_ms": 1000 * _pct(times, 0.95)}
     persistent = duckdb.connect(str(db), read_only=True)
     try:
-        for row, (name, mart_sql, floor_sql) in zip(out["questions"], qs):
+        for row, (_name, mart_sql, floor_sql) in zip(out["questions"], qs):
             for label, sql in (("mart", mart_sql), ("floor", floor_sql)):
                 for _ in range(warmup):
                     persistent.execute(sql).fetchall()

@@ -53,7 +53,11 @@ def run_suite_here(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = No
     import great_expectations as gx
 
     data, expectations = SUITES[name](frame, **params)
-    from great_expectations.data_context.types.base import DataContextConfig, InMemoryStoreBackendDefaults, ProgressBarsConfig
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
 
     context = gx.get_context(
         mode="ephemeral",

@@ -9,7 +9,7 @@ import re
 import shutil
 import uuid
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingestion.errors import InputError
@@ -68,7 +68,7 @@ def land_file(
     original = safe_file_name(name or path.name)
     if not path.is_file():
         raise InputError("file not found", file=path)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     load_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]
     target_dir = Path(landing_dir) / source / load_id
     target_dir.mkdir(parents=True, exist_ok=False)

@@ -7,10 +7,10 @@ registered DataFrame, never through string interpolation.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -82,7 +82,7 @@ def record_loads(con: duckdb.DuckDBPyConnection, records: list[dict]) -> None:
     ``allow_drop``."""
     if not records:
         return
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     frame = pd.DataFrame([{
         "load_id": r["landed"].load_id, "source": r["landed"].source, "kind": r.get("kind"),
         "file_name": r["landed"].original_name, "sha256": r["landed"].sha256, "size_bytes": r["landed"].size,
@@ -114,7 +114,7 @@ def set_load_status(
         """update meta.loads set status = ?, reason = coalesce(?, reason),
                rows_loaded = coalesce(?, rows_loaded), rows_quarantined = coalesce(?, rows_quarantined),
                updated_at = ? where load_id in (select unnest(?::varchar[]))""",
-        [status, reason, rows_loaded, rows_quarantined, datetime.now(timezone.utc), list(load_ids)],
+        [status, reason, rows_loaded, rows_quarantined, datetime.now(UTC), list(load_ids)],
     )
 
 
@@ -133,7 +133,7 @@ def set_load_counts(con: duckdb.DuckDBPyConnection, status: str, counts: dict[st
             """update meta.loads set status = ?, rows_loaded = c.rows_loaded,
                    rows_quarantined = c.rows_quarantined, updated_at = ?
                from _counts c where meta.loads.load_id = c.load_id""",
-            [status, datetime.now(timezone.utc)],
+            [status, datetime.now(UTC)],
         )
     finally:
         con.unregister("_counts")
@@ -167,7 +167,7 @@ def quarantine_new(con: duckdb.DuckDBPyConnection, source: str, rejects_by_load:
         frame[column] = frame[column].astype("string").str.slice(0, 1000)
     frame.insert(0, "source", source)
     frame.insert(0, "load_id", load_ids.astype("string"))
-    frame["quarantined_at"] = datetime.now(timezone.utc)
+    frame["quarantined_at"] = datetime.now(UTC)
     con.register("_rejects", frame)
     try:
         con.execute(

@@ -18,7 +18,6 @@ from ingestion.landing import SOURCES
 from orchestration.config import apply_environment, load_settings
 
 
-
 def _one_line_errors(command):
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
@@ -68,9 +67,8 @@ def main() -> None:
 @_one_line_errors
 def run() -> None:
     """Materialise everything (gates, dbt, publish) on the data already landed or embedded."""
-    from orchestration.runner import run_job
-
     from orchestration.inbox import collect_inbox
+    from orchestration.runner import run_job
 
     settings = load_settings().ensure()
     apply_environment(settings)

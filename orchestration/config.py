@@ -93,7 +93,7 @@ class Settings:
     def demo(self) -> Path:
         return self.home / "demo"
 
-    def ensure(self) -> "Settings":
+    def ensure(self) -> Settings:
         """Create the folders of the layout and the Dagster instance config (telemetry off)."""
         for folder in (self.landing, self.inbox, self.serving_dir, self.extracts, self.dagster_home, self.docs):
             folder.mkdir(parents=True, exist_ok=True)

@@ -5,19 +5,18 @@ from __future__ import annotations
 import dagster as dg
 
 from ingestion.landing import SOURCES
-
 from orchestration.config import apply_environment, load_settings
-from orchestration.defs.dbt.assets import dbt_models
-from orchestration.defs.catalog import OUTPUTS, RAW_SOURCES
-from orchestration.defs.exports.assets import MONTHLY_ASSETS
-from orchestration.defs.exports.checks import EXPORT_CHECKS
-from orchestration.defs.insee.checks import gx_raw_insee_communes
 from orchestration.defs.automation import (
     FRESHNESS_CHECKS,
     build_after_load_sensor,
     build_inbox_sensor,
     build_schedules,
 )
+from orchestration.defs.catalog import OUTPUTS, RAW_SOURCES
+from orchestration.defs.dbt.assets import dbt_models
+from orchestration.defs.exports.assets import MONTHLY_ASSETS
+from orchestration.defs.exports.checks import EXPORT_CHECKS
+from orchestration.defs.insee.checks import gx_raw_insee_communes
 from orchestration.defs.plan.assets import SITE_PROPOSALS, raw_site_proposals
 from orchestration.defs.publish.assets import SERVING_DB, build_publish_asset
 from orchestration.defs.publish.outputs import extracts

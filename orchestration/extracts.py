@@ -14,11 +14,11 @@ import math
 import os
 import re
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Callable, Iterable
 
 import duckdb
 import numpy as np
@@ -148,7 +148,7 @@ def _decimal_comma(number: float | Decimal) -> str:
 
 def _utc_naive(moment: datetime) -> datetime:
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
 
 
@@ -367,7 +367,7 @@ def write_extract(
         "scope": str(parsed),
         "format": fmt,
         "day": day.isoformat(),
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "run_id": run_id or None,
         "source_run_id": source["run_id"],
         "source_published_at": source["published_at"],

@@ -10,7 +10,6 @@ from orchestration.config import Settings
 from orchestration.ingest import land_inputs
 
 
-
 def inbox_files(settings: Settings, source: str) -> list[Path]:
     """Files waiting in the inbox of ``source`` (hidden and partial files are ignored)."""
     folder = settings.inbox / source

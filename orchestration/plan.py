@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -115,7 +115,7 @@ def plan_sites(settings: Settings, n: int, scope: str = "national") -> pd.DataFr
             "commune_name": commune["commune_name"], "department_code": commune["department_code"],
             "population_newly_covered": pick.gain, "cumulative_population_covered": cumulative,
             "share_within_30_min_after": (already + cumulative) / total if total else None,
-            "coverage_month": month, "planned_at": datetime.now(timezone.utc),
+            "coverage_month": month, "planned_at": datetime.now(UTC),
         })
     table = pd.DataFrame(rows, columns=[
         "pick", "scope", "commune_code", "commune_name", "department_code", "population_newly_covered",

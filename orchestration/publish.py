@@ -12,13 +12,13 @@ import json
 import os
 import shutil
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from orchestration.config import Settings
 from ingestion.faults import crash_point
+from orchestration.config import Settings
 
 PUBLISHED_PREFIXES = ("dim_", "fct_", "mart_")
 LEDGER_TABLES = {"fsw_loads": "meta.loads", "fsw_quarantine": "meta.quarantine"}
@@ -103,7 +103,7 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
         con.execute(
             "create table main.fsw_publication as select ?::timestamptz as published_at, ? as run_id, "
             "? as tables",
-            [datetime.now(timezone.utc), run_id, ",".join(sorted(counts))],
+            [datetime.now(UTC), run_id, ",".join(sorted(counts))],
         )
         con.execute("detach work")
         con.execute("checkpoint")

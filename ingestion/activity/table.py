@@ -21,7 +21,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from ingestion.errors import InputError
-from ingestion.textfiles import SNIFF_LINES, decode_text, find_header_row, match_columns, normalise_label, sniff_delimiter
+from ingestion.textfiles import (
+    SNIFF_LINES,
+    decode_text,
+    find_header_row,
+    match_columns,
+    normalise_label,
+    sniff_delimiter,
+)
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _HEADER_SCAN = 30

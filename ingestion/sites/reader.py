@@ -81,13 +81,13 @@ def read_site_listing(path: str | Path) -> SiteListing:
 def _check_required(found: dict[str, int], table: RawTable, path: Path) -> None:
     if "site_name" not in found:
         raise InputError("missing required column 'site_name' (lib_fs / lib_france_services)", file=path)
-    if not any(field in found for field in REQUIRED_COMMUNE):
+    if not any(name in found for name in REQUIRED_COMMUNE):
         raise InputError("missing required column 'commune_code' (insee_com / result_citycode)", file=path)
     has_geometry = table.geometries is not None and any(g is not None for g in table.geometries)
-    for field in ("latitude", "longitude"):
-        if field not in found and not has_geometry:
+    for name in ("latitude", "longitude"):
+        if name not in found and not has_geometry:
             raise InputError(
-                f"missing required column {field!r} (no coordinates column and no point geometry)",
+                f"missing required column {name!r} (no coordinates column and no point geometry)",
                 file=path,
             )
 

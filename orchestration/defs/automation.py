@@ -4,7 +4,7 @@ All times are Europe/Paris. Everything here is visible and can be switched on or
 Dagster UI (Automation page); sensors and schedules start stopped, as Dagster's default.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 
@@ -37,7 +37,7 @@ def build_freshness_check(source: str, key: dg.AssetKey) -> dg.AssetChecksDefini
                 "select max(landed_at) from meta.loads where source = ? and not is_demo and status <> 'failed'",
                 [source],
             ).fetchone()[0]
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         age = (now - last) if last else None
         return dg.AssetCheckResult(
             passed=age is not None and age <= STALE_AFTER,

@@ -60,13 +60,13 @@ def test_history_coverage_growth_and_plan(fsw_home, tmp_path):
     [(rows, communes)] = _query(fsw_home, "select (select count(*) from fct_coverage where month_end = '2024-08-31'), "
                                           "(select count(*) from dim_commune)")
     assert rows == communes
-    sample = _query(fsw_home, """
-        select f.distance_km, min({hav}) as brute
+    sample = _query(fsw_home, f"""
+        select f.distance_km, min({HAVERSINE}) as brute
         from (select * from fct_coverage where month_end = '2024-08-31' and distance_km is not null
               order by commune_code limit 400) f
         join dim_commune c using (commune_code)
         cross join (select latitude as slat, longitude as slon from dim_site where is_current and latitude is not null) s
-        group by f.commune_code, f.distance_km""".format(hav=HAVERSINE))
+        group by f.commune_code, f.distance_km""")
     assert all(abs(d - b) <= 0.005 * max(b, 0.01) for d, b in sample)
     [(share_2024, regions_sum_ok)] = _query(fsw_home, """
         select n.share_within_30_min,

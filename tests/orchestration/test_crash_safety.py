@@ -36,8 +36,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from fsw_processes import FswProcess, kill_group, start_fsw, warm_up
+
 from ingestion.faults import POINTS
 
 pytestmark = pytest.mark.slow

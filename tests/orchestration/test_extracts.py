@@ -6,7 +6,7 @@ import csv
 import hashlib
 import io
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -95,7 +95,7 @@ def _serving_db(settings: Settings, *, with_coverage: bool = True) -> None:
     )
     con.execute(
         "create table fsw_publication as select ?::timestamptz as published_at, ? as run_id, '' as tables",
-        [datetime(2025, 3, 30, 12, 0, tzinfo=timezone.utc), "run-abc"],
+        [datetime(2025, 3, 30, 12, 0, tzinfo=UTC), "run-abc"],
     )
     con.close()
 

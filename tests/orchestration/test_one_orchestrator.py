@@ -6,9 +6,9 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.defs.exports.partitions import RANGE_END, RANGE_START
 from orchestration.runner import ensure_dbt_manifest
 from orchestration.selection import SOURCE_TAG
-from orchestration.defs.exports.partitions import RANGE_END, RANGE_START
 from tests.conftest import last_line, run_fsw
 
 pytestmark = pytest.mark.slow

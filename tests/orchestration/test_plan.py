@@ -3,12 +3,11 @@
 import itertools
 
 import numpy as np
+import pytest
 
+from ingestion.errors import InputError
 from ingestion.geo import haversine_km, nearest
 from orchestration.plan import greedy_max_coverage, parse_plan_scope
-
-import pytest
-from ingestion.errors import InputError
 
 
 def _region(seed=3, n=300):

@@ -36,7 +36,6 @@ def model(dbt, session):
     for month_end, sites in open_sites.groupby("month_end", sort=True):
         key = tuple(sorted(sites["site_key"]))
         if key not in cache:
-            site_ids = sites["site_id"].to_numpy(dtype=object)
             fixed, mobile = sites[~sites["is_mobile"]], sites[sites["is_mobile"]]
             columns = {}
             for prefix, subset in (("nearest_", sites), ("nearest_fixed_", fixed), ("nearest_mobile_", mobile)):

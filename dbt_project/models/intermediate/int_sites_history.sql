@@ -9,14 +9,15 @@ with rows as (
 
 releases as (
     select as_of, row_number() over (order by as_of) as release_index
-    from (select distinct as_of from rows)
+    from (select distinct as_of from rows) as release_dates
 ),
 
 tracked as (
     select
         rows.*,
         releases.release_index,
-        md5(concat_ws('|',
+        md5(concat_ws(
+            '|',
             coalesce(site_name, ''), coalesce(address, ''), coalesce(commune_code, ''),
             coalesce(site_type, ''), coalesce(site_format, ''), coalesce(cast(does_outreach as varchar), '?'),
             coalesce(hours_mon, '?'), coalesce(hours_tue, '?'), coalesce(hours_wed, '?'),
@@ -45,7 +46,8 @@ flagged as (
             when previous_release_index is null then true
             when previous_release_index <> release_index - 1 then true
             when previous_hash <> attributes_hash then true
-            when latitude is not null and previous_latitude is not null
+            when
+                latitude is not null and previous_latitude is not null
                 and {{ haversine_km('latitude', 'longitude', 'previous_latitude', 'previous_longitude') }} > 0.05
                 then true
             when (latitude is null) <> (previous_latitude is null) then true
@@ -80,14 +82,17 @@ final as (
         windows.version_number,
         windows.valid_from,
         next_release.as_of as valid_to,
-        versioned.* exclude (site_id, version_number, load_id, as_of, release_index, previous_release_index,
-                             previous_hash, previous_latitude, previous_longitude, starts_version, attributes_hash),
+        versioned.* exclude (
+            site_id, version_number, load_id, as_of, release_index, previous_release_index,
+            previous_hash, previous_latitude, previous_longitude, starts_version, attributes_hash
+        ),
         windows.load_id as last_load_id
     from windows
     join versioned
-        on versioned.site_id = windows.site_id
-        and versioned.version_number = windows.version_number
-        and versioned.release_index = windows.last_release_index
+        on
+            versioned.site_id = windows.site_id
+            and versioned.version_number = windows.version_number
+            and versioned.release_index = windows.last_release_index
     left join releases as next_release
         on next_release.release_index = windows.last_release_index + 1
 )

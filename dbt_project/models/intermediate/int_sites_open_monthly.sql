@@ -17,8 +17,9 @@ month_ends as (
 months as (
     -- From the network's start to the last month a loaded release describes.
     select month_end from month_ends
-    where month_end >= date '2020-01-31'
-      and month_end <= (select last_day(max(coalesce(valid_to - 1, valid_from))) from versions)
+    where
+        month_end >= date '2020-01-31'
+        and month_end <= (select last_day(max(coalesce(valid_to - 1, valid_from))) from versions)
 ),
 
 final as (
@@ -35,8 +36,16 @@ final as (
         versions.longitude
     from months
     join versions
-        on (versions.valid_from <= months.month_end and (versions.valid_to is null or versions.valid_to > months.month_end))
-        or (versions.is_first and versions.valid_from > months.month_end and versions.labelled_on <= months.month_end)
+        on
+            (
+                versions.valid_from <= months.month_end
+                and (versions.valid_to is null or versions.valid_to > months.month_end)
+            )
+            or (
+                versions.is_first
+                and versions.valid_from > months.month_end
+                and versions.labelled_on <= months.month_end
+            )
 )
 
 select * from final

@@ -13,8 +13,11 @@ final as (
         cast(quarter(days.date_day) as integer) as quarter,
         cast(month(days.date_day) as integer) as month,
         cast(
-            ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août',
-             'septembre', 'octobre', 'novembre', 'décembre'][month(days.date_day)] as varchar
+            [
+                'janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août',
+                'septembre', 'octobre', 'novembre', 'décembre'
+            ][month(days.date_day)
+            ] as varchar
         ) as month_name_fr,
         cast(isoyear(days.date_day) as integer) as iso_year,
         cast(weekofyear(days.date_day) as integer) as iso_week,

@@ -26,17 +26,24 @@ final as (
         cast(nearest.nearest_fixed_site_id as varchar) as nearest_fixed_site_id,
         nearest.nearest_fixed_distance_km as fixed_distance_km,
         {{ travel_minutes('nearest.nearest_fixed_distance_km') }} as fixed_travel_minutes,
-        coalesce({{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false)
+        coalesce(
+            {{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
+        )
             as fixed_within_30_min,
         cast(nearest.nearest_mobile_site_id as varchar) as nearest_mobile_site_id,
         nearest.nearest_mobile_distance_km as mobile_distance_km,
-        coalesce({{ travel_minutes('nearest.nearest_mobile_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false)
-            and not coalesce({{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false)
+        coalesce(
+            {{ travel_minutes('nearest.nearest_mobile_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
+        )
+        and not coalesce(
+            {{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
+        )
             as served_only_by_mobile
     from all_communes
     left join nearest
-        on nearest.commune_code = all_communes.commune_code
-        and cast(nearest.month_end as date) = all_communes.month_end
+        on
+            nearest.commune_code = all_communes.commune_code
+            and cast(nearest.month_end as date) = all_communes.month_end
 )
 
 select * from final

@@ -30,7 +30,7 @@ keyed as (
 themes as (
     -- The key of each distinct label: computed once per label, not once per row.
     select theme_label, {{ theme_key('theme_label') }} as theme_key
-    from (select distinct theme_label from requests)
+    from (select distinct theme_label from requests) as labels
 ),
 
 build as (
@@ -51,8 +51,9 @@ final as (
         bool_or(keyed.is_monthly) as is_monthly,
         any_value(build.loaded_at) as loaded_at
     from keyed cross join build left join themes using (theme_label)
-    group by themes.theme_key, keyed.site_key, keyed.site_id, keyed.activity_date, keyed.month_start, keyed.partner_code,
-             keyed.theme_label, keyed.channel
+    group by
+        themes.theme_key, keyed.site_key, keyed.site_id, keyed.activity_date, keyed.month_start, keyed.partner_code,
+        keyed.theme_label, keyed.channel
 )
 
 select * from final

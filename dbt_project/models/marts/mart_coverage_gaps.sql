@@ -8,12 +8,14 @@ communes as (
 ),
 
 sites as (
-    select site_id, site_name from {{ ref('dim_site') }} where is_current
+    select site_id, site_name from {{ ref('dim_site') }}
+    where is_current
 ),
 
 final as (
     select
-        cast(row_number() over (order by coalesce(coverage.population, 0) desc, coverage.commune_code) as integer) as gap_rank,
+        cast(row_number() over (order by coalesce(coverage.population, 0) desc, coverage.commune_code) as integer)
+            as gap_rank,
         coverage.commune_code,
         communes.commune_name,
         communes.department_code,

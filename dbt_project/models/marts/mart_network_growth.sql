@@ -8,7 +8,8 @@ published as (
 ),
 
 bounds as (
-    select min(valid_from) as first_listing, max(coalesce(valid_to, valid_from)) as last_listing,
+    select
+        min(valid_from) as first_listing, max(coalesce(valid_to, valid_from)) as last_listing,
         max(valid_from) as last_start
     from sites
 ),
@@ -16,8 +17,9 @@ bounds as (
 months as (
     select distinct month_end
     from {{ ref('dim_date') }}, bounds
-    where month_end >= date '2020-01-31'
-      and month_end <= last_day(greatest(bounds.last_listing, bounds.last_start, date '2020-01-31'))
+    where
+        month_end >= date '2020-01-31'
+        and month_end <= last_day(greatest(bounds.last_listing, bounds.last_start, date '2020-01-31'))
 ),
 
 from_history as (
@@ -29,8 +31,9 @@ from_history as (
         count(sites.site_key) filter (where sites.is_mobile) as mobile_sites_open
     from months
     left join sites
-        on sites.valid_from <= months.month_end
-        and (sites.valid_to is null or sites.valid_to > months.month_end)
+        on
+            sites.valid_from <= months.month_end
+            and (sites.valid_to is null or sites.valid_to > months.month_end)
     group by months.month_end
 ),
 
@@ -52,7 +55,8 @@ final as (
         months.month_end,
         case when months.month_end >= bounds.first_listing then from_history.sites_open end as sites_open,
         case when months.month_end >= bounds.first_listing then from_history.main_sites_open end as main_sites_open,
-        case when months.month_end >= bounds.first_listing then from_history.antenna_sites_open end as antenna_sites_open,
+        case when months.month_end >= bounds.first_listing then from_history.antenna_sites_open end
+            as antenna_sites_open,
         case when months.month_end >= bounds.first_listing then from_history.mobile_sites_open end as mobile_sites_open,
         from_labelling.sites_labelled,
         from_labelling.main_sites_labelled,

@@ -2,15 +2,18 @@
 -- territory the barometer publishes: main sites of the current listing labelled by that date,
 -- by the region/department of their commune.
 with published as (
-    select * from {{ ref('stg_barometer__counts') }} where count_kind = 'published'
+    select * from {{ ref('stg_barometer__counts') }}
+    where count_kind = 'published'
 ),
 
 targets as (
-    select * from {{ ref('stg_barometer__counts') }} where count_kind = 'target'
+    select * from {{ ref('stg_barometer__counts') }}
+    where count_kind = 'target'
 ),
 
 sites as (
-    select * from {{ ref('dim_site') }} where is_current and site_type = 'main'
+    select * from {{ ref('dim_site') }}
+    where is_current and site_type = 'main'
 ),
 
 labelled as (
@@ -21,12 +24,13 @@ labelled as (
         count(sites.site_key) as listing_main_sites_labelled
     from published
     left join sites
-        on sites.labelled_on <= published.count_date
-        and (
-            published.territory_level = 'national'
-            or (published.territory_level = 'region' and sites.region_code = published.territory_code)
-            or (published.territory_level = 'department' and sites.department_code = published.territory_code)
-        )
+        on
+            sites.labelled_on <= published.count_date
+            and (
+                published.territory_level = 'national'
+                or (published.territory_level = 'region' and sites.region_code = published.territory_code)
+                or (published.territory_level = 'department' and sites.department_code = published.territory_code)
+            )
     group by all
 ),
 

@@ -1,10 +1,12 @@
 with sites as (
-    select * from {{ ref('dim_site') }} where is_current
+    select * from {{ ref('dim_site') }}
+    where is_current
 ),
 
 demand as (
-    select site_id, month_start, requests, resolved_first_visit,
-           case when resolved_first_visit is not null then requests end as requests_with_resolution
+    select
+        site_id, month_start, requests, resolved_first_visit,
+        case when resolved_first_visit is not null then requests end as requests_with_resolution
     from {{ ref('fct_demand') }}
 ),
 
@@ -16,20 +18,24 @@ demand_windows as (
     select
         site_id,
         cast(sum(requests) filter (where month_start > last_month - interval 12 month) as bigint) as requests_last_12m,
-        cast(sum(requests) filter (where month_start <= last_month - interval 12 month
-                                   and month_start > last_month - interval 24 month) as bigint) as requests_previous_12m,
+        cast(sum(
+            requests) filter (
+            where month_start <= last_month - interval 12 month
+            and month_start > last_month - interval 24 month
+        ) as bigint) as requests_previous_12m,
         sum(resolved_first_visit) filter (where month_start > last_month - interval 12 month)
-            / nullif(sum(requests_with_resolution) filter (where month_start > last_month - interval 12 month), 0)
+        / nullif(sum(requests_with_resolution) filter (where month_start > last_month - interval 12 month), 0)
             as first_visit_resolution_rate
     from demand cross join latest
     group by site_id
 ),
 
 satisfaction as (
-    select site_id,
-           sum(satisfied) / nullif(sum(responses), 0) as satisfaction_rate,
-           sum(would_recommend) / nullif(sum(recommend_answers), 0) as recommend_rate,
-           cast(sum(responses) as bigint) as responses_last_12m
+    select
+        site_id,
+        sum(satisfied) / nullif(sum(responses), 0) as satisfaction_rate,
+        sum(would_recommend) / nullif(sum(recommend_answers), 0) as recommend_rate,
+        cast(sum(responses) as bigint) as responses_last_12m
     from {{ ref('fct_satisfaction') }}
     where month_start > (select max(month_start) from {{ ref('fct_satisfaction') }}) - interval 12 month
     group by site_id
@@ -63,8 +69,10 @@ final as (
         sites.weekly_opening_hours,
         sites.days_open,
         coalesce(coverage.population_nearest, 0) as population_nearest,
-        cast(rank() over (partition by sites.department_code
-                          order by coalesce(demand_windows.requests_last_12m, 0) desc) as integer) as rank_in_department
+        cast(rank() over (
+            partition by sites.department_code
+            order by coalesce(demand_windows.requests_last_12m, 0) desc
+        ) as integer) as rank_in_department
     from sites
     left join demand_windows using (site_id)
     left join satisfaction using (site_id)

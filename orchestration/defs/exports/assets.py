@@ -2,7 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import numpy as np
@@ -10,6 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ingestion.errors import InputError
+from ingestion.faults import crash_point
 from ingestion.landing import read_manifest
 from ingestion.store import connect, loads, quarantine_new, set_load_counts, set_load_status
 from orchestration.defs.demo import ensure_demo_exports
@@ -17,7 +18,6 @@ from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.exports.sources import EXPORT_SOURCES, ExportSource
 from orchestration.defs.exports.tables import SITE_WINDOWS_SQL, ensure_tables, winners_sql
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
-from ingestion.faults import crash_point
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
 
 UNKNOWN_SITE = "unknown site id for that date"
@@ -257,7 +257,7 @@ def build_monthly_asset(source: ExportSource) -> dg.AssetsDefinition:
                 f"select strftime(month, '%Y-%m-01'), count(*) from raw.{source.name} where month between ? and ? group by 1",
                 [first, last],
             ).fetchall()
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             by_month = dict(counts)
             for key in context.partition_keys:
                 con.execute(

@@ -3,14 +3,12 @@
 import dagster as dg
 
 from expectations.suites import MAX_REJECTED_SHARE
-
 from ingestion.store import connect, set_load_status
 from orchestration.defs.exports.assets import table_key
 from orchestration.defs.exports.partitions import PARTITION, RANGE_END, RANGE_START
 from orchestration.defs.exports.sources import EXPORT_SOURCES, ExportSource
 from orchestration.defs.gx import gate
 from orchestration.resources import WarehouseResource
-
 
 
 def check_name(source: ExportSource) -> str:
@@ -49,7 +47,7 @@ def build_check(source: ExportSource) -> dg.AssetChecksDefinition:
         if not result.passed:
             profile_columns = [c for c in frame.columns if c.startswith("rows_")]
             failing = frame[(frame[profile_columns] > 0).any(axis=1)] if profile_columns else frame.iloc[0:0]
-            corrupted = sorted({l for l, share in shares.items() if share > MAX_REJECTED_SHARE} & set(frame["load_id"]))
+            corrupted = sorted({load for load, share in shares.items() if share > MAX_REJECTED_SHARE} & set(frame["load_id"]))
             with connect(settings.work_db) as con:
                 set_load_status(con, corrupted, "failed", reason=result.description)
                 names = [r[0] for r in con.execute(

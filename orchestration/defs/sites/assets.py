@@ -12,8 +12,8 @@ from ingestion.sites.changes import describe_changes
 from ingestion.sites.releases import Release, assemble_listing
 from ingestion.store import connect, loads, quarantine, replace_table, set_load_status
 from orchestration.defs.demo import demo_listing_path
-from orchestration.defs.ledger import USABLE
 from orchestration.defs.insee.assets import RAW_INSEE_REFERENCE
+from orchestration.defs.ledger import USABLE
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
 
 RAW_SITE_LISTING = dg.AssetKey(["raw", "site_listing"])

@@ -4,8 +4,8 @@ import math
 
 import dagster as dg
 
-from ingestion.store import connect, set_load_status
 from expectations.suites import MIN_KEPT_SHARE
+from ingestion.store import connect, set_load_status
 from orchestration.defs.gx import gate
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
 from orchestration.resources import WarehouseResource
