@@ -185,6 +185,8 @@ def _numbered_csv_rows(path: Path) -> list[tuple[int, list[str]]]:
 def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list]:
     """The rows of ``donnees_communes.csv`` (either header) and the codes repaired on the way."""
     numbered = _numbered_csv_rows(path)
+    if not numbered:
+        raise InputError("no header row: the file has no line with any value", file=path)
     header_line, header = numbered[0]
     names = {normalise_label(cell) for cell in header}
     if "coddep" in names:

@@ -14,12 +14,11 @@ import io
 from pathlib import Path
 
 from tests.fuzz import accounting
-from tests.fuzz.harness import AccountingError, frames_of
+from tests.fuzz.harness import AccountingError
 
 # ---------------------------------------------------------------------------------------------
 # legal populations (ingestion/insee/populations.py)
 
-POPULATIONS_CSV_WITHOUT_HEADER = "populations CSV of delimiters only: IndexError"
 POPULATIONS_CSV_END_LINE = "populations CSV: a multi-line record numbered by its last line"
 POPULATIONS_ROW_WITHOUT_CODES = "populations workbook: a row without department and commune code skipped silently"
 
@@ -46,8 +45,6 @@ def _record_spans(path: Path, delimiter: str) -> dict[int, int]:
 
 
 def populations(error: BaseException, path: Path, *, delimiter: str = ";") -> str | None:
-    if isinstance(error, IndexError) and "populations.py:_read_csv" in frames_of(error):
-        return POPULATIONS_CSV_WITHOUT_HEADER
     if not isinstance(error, AccountingError):
         return None
     if error.missing and all(sheet is None for sheet, _ in error.missing | error.phantom):

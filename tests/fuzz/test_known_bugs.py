@@ -33,13 +33,12 @@ def _accounted(read):
         return None
 
 
-@pytest.mark.xfail(strict=True, reason=known_bugs.POPULATIONS_CSV_WITHOUT_HEADER
-                   + " (populations.py _read_csv: numbered[0] of a file whose records are all blank)")
 def test_populations_csv_of_delimiters_only_fails_in_one_line(tmp_path):
     path = tmp_path / "donnees_communes.csv"
     path.write_bytes(b" ;\n")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as error:
         read_legal_populations(path, year=2022)
+    assert str(error.value) == "donnees_communes.csv: no header row: the file has no line with any value"
 
 
 @pytest.mark.xfail(strict=True, reason=known_bugs.POPULATIONS_CSV_END_LINE
