@@ -169,16 +169,21 @@ def _record(path, sheet, number, labels, cell, code, dep) -> dict:
 
 
 def _numbered_csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """(line number, cells) of each non-empty row of a CSV (UTF-8 or cp1252, `;` or `,`)."""
+    """(line number, cells) of each non-empty row of a CSV (UTF-8 or cp1252, `;` or `,`).
+
+    The number is the line the record starts on, as an editor shows it: a quoted value may
+    hold line ends (``reader.line_num`` is the line it ends on).
+    """
     text = decode_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:20000]))
-    rows = []
+    rows, line = [], 1
     try:
         for cells in reader:
             if any(cell.strip() for cell in cells):
-                rows.append((reader.line_num, cells))
+                rows.append((line, cells))
+            line = reader.line_num + 1
     except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path, row=reader.line_num) from None
+        raise InputError(f"malformed CSV: {exc}", file=path, row=line) from None
     return rows
 
 

@@ -9,8 +9,6 @@ and its entry here and there is to be removed.
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from tests.fuzz import accounting
@@ -19,7 +17,6 @@ from tests.fuzz.harness import AccountingError
 # ---------------------------------------------------------------------------------------------
 # legal populations (ingestion/insee/populations.py)
 
-POPULATIONS_CSV_END_LINE = "populations CSV: a multi-line record numbered by its last line"
 POPULATIONS_ROW_WITHOUT_CODES = "populations workbook: a row without department and commune code skipped silently"
 
 
@@ -33,25 +30,8 @@ def _workbook_rows(path: Path, sheet: str):
     return None if sheets is None else sheets.get(sheet)
 
 
-def _record_spans(path: Path, delimiter: str) -> dict[int, int]:
-    """First line -> last line of every record of a CSV."""
-    text = accounting.decode(path.read_bytes()) or ""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    spans, start = {}, 1
-    for _ in reader:
-        spans[start] = reader.line_num
-        start = reader.line_num + 1
-    return spans
-
-
 def populations(error: BaseException, path: Path, *, delimiter: str = ";") -> str | None:
     if not isinstance(error, AccountingError):
-        return None
-    if error.missing and all(sheet is None for sheet, _ in error.missing | error.phantom):
-        spans = _record_spans(path, delimiter)
-        ends = {(None, spans.get(line)) for _, line in error.missing}
-        if len(error.missing) == len(error.phantom) and ends == error.phantom:
-            return POPULATIONS_CSV_END_LINE
         return None
     if error.phantom or not error.missing or any(sheet != "Communes" for sheet, _ in error.missing):
         return None

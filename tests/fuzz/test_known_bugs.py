@@ -41,8 +41,6 @@ def test_populations_csv_of_delimiters_only_fails_in_one_line(tmp_path):
     assert str(error.value) == "donnees_communes.csv: no header row: the file has no line with any value"
 
 
-@pytest.mark.xfail(strict=True, reason=known_bugs.POPULATIONS_CSV_END_LINE
-                   + " (populations.py _numbered_csv_rows keeps reader.line_num after the record)")
 def test_populations_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path):
     path = tmp_path / "donnees_communes.csv"
     path.write_text(CSV_HEADER + "84;Auvergne-Rhône-Alpes;01;2;08;001;\"L'Abergement-\nClémenciat\";859;16;875\n"
