@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.errors import InputError
-from ingestion.insee.cities import empty_notes, replace_cities_by_arrondissements
+from ingestion.insee.cities import NOTE_COLUMNS, empty_notes, replace_cities_by_arrondissements
 from ingestion.insee.codes import CodeProblem, normalise_department, repair_commune_code, repaired_codes_warning
 from ingestion.insee.kinds import NO_VINTAGE
 from ingestion.insee.vintage import find_vintage
@@ -29,6 +29,7 @@ COLUMNS = {
     "population_total": ["Population totale"],
 }
 REQUIRED = ["region_code", "department_code", "commune_suffix", "commune_name", "population"]
+ROW_WITHOUT_CODE = "row without a commune code (department and commune code empty)"
 
 # donnees_communes.csv, the CSV of the same zip, in the two headers seen over the years. The
 # same labels mean different things in each: REG is the region's name in the first, its code
@@ -65,8 +66,9 @@ class LegalPopulations:
     """Communes with their legal population and the vintage the file states (or was given).
 
     ``notes`` are quarantine-shaped rows (file, sheet, row, column, value, reason) for rows
-    that were read but not kept (a city listed beside its arrondissements); ``warnings`` say
-    in one line each what was dropped or repaired.
+    that were read but not kept (a city listed beside its arrondissements, a workbook row with
+    content but neither department nor commune code); ``warnings`` say in one line each what
+    was dropped or repaired.
     """
 
     communes: pd.DataFrame
@@ -101,24 +103,30 @@ def read_legal_populations(path: Path, *, year: int | None = None) -> LegalPopul
     The shape is recognised from the content (a workbook, or one of the two CSV headers).
     The workbook states its vintage in its title rows; the CSV does not, so ``year`` (the
     census year, ``fsw ingest --year``) is required for it, and must agree with a stated one.
-    A city listed beside its arrondissements is dropped with a note (never counted twice).
+    A city listed beside its arrondissements is dropped with a note (never counted twice), and
+    so is a workbook row with content but no code at all (:data:`ROW_WITHOUT_CODE`); only
+    entirely blank rows are skipped.
     Raises ``InputError`` naming file, sheet, row and column for anything unreadable.
     """
     path = Path(path)
     if zipfile.is_zipfile(path):
-        records, labels, sheet, vintage, repairs = _read_workbook(path)
+        records, labels, sheet, vintage, repairs, notes = _read_workbook(path)
     else:
-        records, labels, sheet, vintage, repairs = _read_csv(path)
+        records, labels, sheet, vintage, repairs, notes = _read_csv(path)
     stated = vintage["census_year"]
     if stated is not None and year is not None and stated != year:
         raise InputError(f"the file says census {stated} but --year {year} was given", file=path)
     if stated is None and year is None:
         raise InputError(NO_VINTAGE, file=path)
-    return _finish(path, sheet, records, labels, repairs, census_year=stated or year,
+    return _finish(path, sheet, records, labels, repairs, notes, census_year=stated or year,
                    in_force_year=vintage["in_force_year"])
 
 
-def _read_workbook(path: Path) -> tuple[list[dict], dict, str, dict, list]:
+def _is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _read_workbook(path: Path) -> tuple[list[dict], dict, str, dict, list, list[dict]]:
     numbered = read_xlsx_sheet_with_row_numbers(path, SHEET)
     rows = [cells for _, cells in numbered]
     header_index = find_header_row(
@@ -128,7 +136,7 @@ def _read_workbook(path: Path) -> tuple[list[dict], dict, str, dict, list]:
     positions = match_columns(header, COLUMNS)
     labels = {field: str(header[pos]) for field, pos in positions.items()}
     vintage = find_vintage(cell for row in rows[:header_index] for cell in row)
-    records = []
+    records, notes = [], []
     for number, cells in numbered[header_index + 1 :]:
         def cell(field: str) -> object:
             pos = positions.get(field)
@@ -137,6 +145,9 @@ def _read_workbook(path: Path) -> tuple[list[dict], dict, str, dict, list]:
         dep = str(cell("department_code") or "").strip()
         suffix = str(cell("commune_suffix") or "").strip()
         if not dep and not suffix:
+            if not all(_is_blank(value) for value in cells):
+                notes.append({"file": path.name, "sheet": SHEET, "row": number, "column": labels["commune_suffix"],
+                              "value": "", "reason": ROW_WITHOUT_CODE})
             continue
         if not dep or not suffix:
             missing = "department_code" if not dep else "commune_suffix"
@@ -145,7 +156,7 @@ def _read_workbook(path: Path) -> tuple[list[dict], dict, str, dict, list]:
         records.append(_record(path, SHEET, number, labels, cell, _commune_code(dep, suffix), dep))
     if not records:
         raise InputError("no data rows under the header", file=path, sheet=SHEET, row=numbered[header_index][0])
-    return records, labels, SHEET, vintage, []
+    return records, labels, SHEET, vintage, [], notes
 
 
 def _record(path, sheet, number, labels, cell, code, dep) -> dict:
@@ -187,7 +198,7 @@ def _numbered_csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     return rows
 
 
-def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list]:
+def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list, list[dict]]:
     """The rows of ``donnees_communes.csv`` (either header) and the codes repaired on the way."""
     numbered = _numbered_csv_rows(path)
     if not numbered:
@@ -241,11 +252,11 @@ def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list]:
         records.append(_record(path, None, number, labels, cell, code, dep))
     if not records:
         raise InputError("no data rows under the header", file=path, row=header_line)
-    return records, labels, None, {"census_year": None, "in_force_year": None, "geography_year": None}, repairs
+    return records, labels, None, {"census_year": None, "in_force_year": None, "geography_year": None}, repairs, []
 
 
-def _finish(path: Path, sheet: str | None, records: list[dict], labels: dict, repairs: list, *, census_year: int,
-            in_force_year: int | None) -> LegalPopulations:
+def _finish(path: Path, sheet: str | None, records: list[dict], labels: dict, repairs: list, row_notes: list[dict], *,
+            census_year: int, in_force_year: int | None) -> LegalPopulations:
     frame = pd.DataFrame.from_records(records)
     duplicated = frame[frame["commune_code"].duplicated(keep=False)]
     if not duplicated.empty:
@@ -261,6 +272,13 @@ def _finish(path: Path, sheet: str | None, records: list[dict], labels: dict, re
     )
     if repairs:
         warnings = [repaired_codes_warning(path, repairs), *warnings]
+    if row_notes:
+        without_code = pd.DataFrame.from_records(row_notes, columns=NOTE_COLUMNS)
+        notes = without_code if notes.empty else pd.concat([notes, without_code], ignore_index=True)
+        notes = notes.sort_values("row", kind="stable", ignore_index=True)
+        where = f"sheet {sheet!r}, " if sheet else ""
+        warnings = [*warnings, f"{path.name}: {where}{len(row_notes):,} row(s) not loaded, {ROW_WITHOUT_CODE}; "
+                               f"first: row {row_notes[0]['row']}"]
     for column in ("population", "population_counted_apart", "population_total"):
         frame[column] = frame[column].astype("Int64")
     return LegalPopulations(frame, census_year, in_force_year, notes, tuple(warnings))

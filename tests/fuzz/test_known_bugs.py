@@ -49,8 +49,6 @@ def test_populations_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path):
     assert result.communes["source_row"].tolist() == [2, 4]
 
 
-@pytest.mark.xfail(strict=True, reason=known_bugs.POPULATIONS_ROW_WITHOUT_CODES
-                   + " (populations.py _read_workbook: 'if not dep and not suffix: continue')")
 def test_populations_row_without_codes_is_not_dropped_silently(tmp_path):
     row = ["84", "Auvergne-Rhône-Alpes", None, "2", "08", None, "Commune sans code", 120, 0, 120]
     path = write_populations(tmp_path / "ensemble.xlsx", rows=[*POPULATION_ROWS, row])
