@@ -52,6 +52,11 @@ def _read_table(path: Path, sheet: str, columns: dict, required: list[str]) -> t
     return numbered[header_index + 1 :], find_vintage(titles)["geography_year"], positions
 
 
+def _is_blank_row(cells: list) -> bool:
+    """Every cell empty or spaces: the only rows skipped without a word."""
+    return all(value is None or (isinstance(value, str) and not value.strip()) for value in cells)
+
+
 def _text(cells: list, pos: int | None) -> str:
     if pos is None or pos >= len(cells) or cells[pos] is None:
         return ""
@@ -64,7 +69,9 @@ def _text(cells: list, pos: int | None) -> str:
 def read_epci_composition(path: Path) -> EpciComposition:
     """Read the `Composition_communale` and `EPCI` sheets; vintage from the title rows.
 
-    Communes outside any EPCI keep the file's ``ZZZZZZZZZ`` code ("Sans objet").
+    Communes outside any EPCI keep the file's ``ZZZZZZZZZ`` code ("Sans objet"). Only
+    entirely blank rows are skipped; a row of either sheet without its code fails the file
+    (``InputError`` naming sheet, row and column), as every other bad row does.
     """
     path = Path(path)
     body, year, pos = _read_table(path, COMPOSITION_SHEET, COMPOSITION_COLUMNS, ["commune_code", "epci_code"])
@@ -98,15 +105,19 @@ def read_epci_composition(path: Path) -> EpciComposition:
             row=int(first["source_row"]), column="CODGEO",
         )
     epci_body, epci_year, epci_pos = _read_table(path, EPCI_SHEET, EPCI_COLUMNS, ["epci_code", "epci_name"])
-    epcis = pd.DataFrame.from_records(
-        [
+    epci_records = []
+    for number, cells in epci_body:
+        if _is_blank_row(cells):
+            continue
+        epci = _text(cells, epci_pos["epci_code"])
+        if not epci:
+            raise InputError("empty EPCI code", file=path, sheet=EPCI_SHEET, row=number, column="EPCI")
+        epci_records.append(
             {
-                "epci_code": _text(cells, epci_pos["epci_code"]),
+                "epci_code": epci,
                 "epci_name": _text(cells, epci_pos["epci_name"]),
                 "epci_nature": _text(cells, epci_pos.get("epci_nature")) or None,
             }
-            for _, cells in epci_body
-            if _text(cells, epci_pos["epci_code"])
-        ]
-    )
+        )
+    epcis = pd.DataFrame.from_records(epci_records)
     return EpciComposition(communes, epcis, year or epci_year)

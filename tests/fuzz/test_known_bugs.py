@@ -57,8 +57,6 @@ def test_populations_row_without_codes_is_not_dropped_silently(tmp_path):
         assert 15 in set(result.communes["source_row"]) | set(result.notes["row"])
 
 
-@pytest.mark.xfail(strict=True, reason=known_bugs.EPCI_ROW_WITHOUT_CODE
-                   + " (epci.py: 'if _text(cells, epci_pos[\"epci_code\"])' filters the EPCI list)")
 def test_epci_row_without_code_is_not_dropped_silently(tmp_path):
     path = write_epci(tmp_path / "EPCI_au_01-01-2024.xlsx")
     workbook = load_workbook(path)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 
 from ingestion.errors import InputError
 from ingestion.insee import load_reference_snapshot, read_cog_communes, read_epci_composition
@@ -18,6 +19,19 @@ def test_epci_fixture(tmp_path):
     assert result.geography_year == 2024
     assert dict(zip(result.communes["commune_code"], result.communes["epci_code"]))["29083"] == "ZZZZZZZZZ"
     assert set(result.epcis["epci_code"]) == {"200069193", "200054781", "ZZZZZZZZZ"}
+
+
+def test_epci_list_row_without_code_fails_in_one_line_and_blank_rows_are_skipped(tmp_path):
+    path = write_epci(tmp_path / "EPCI_au_01-01-2024.xlsx")
+    workbook = load_workbook(path)
+    workbook["EPCI"].append(["  ", None, " ", None])
+    workbook.save(path)
+    assert len(read_epci_composition(path).epcis) == 3
+    workbook["EPCI"].append([None, "CC sans code", "CC", 3])
+    workbook.save(path)
+    with pytest.raises(InputError) as error:
+        read_epci_composition(path)
+    assert str(error.value) == "EPCI_au_01-01-2024.xlsx: sheet 'EPCI', row 11, column 'EPCI': empty EPCI code"
 
 
 def test_real_epci_file():
