@@ -45,7 +45,8 @@ def read_cog_communes(path: Path) -> CogCommunes:
     needed). The file has no title rows; its vintage is the year in its published name
     (``v_commune_2025.csv``), when there is one. A copy whose codes lost their leading zeros in
     a spreadsheet (``1001`` for ``01001``, department ``1``) is repaired when that agrees with
-    the row's DEP, with a warning; a code that cannot be repaired consistently fails the file.
+    the row's DEP, with a warning; a code that cannot be repaired consistently fails the file,
+    and so does a row whose TYPECOM is empty or unknown (only blank lines are skipped).
     """
     path = Path(path)
     rows = read_csv_rows(path)
@@ -102,6 +103,9 @@ def read_cog_communes(path: Path) -> CogCommunes:
             })
         elif kind:
             raise InputError(f"unknown TYPECOM {kind!r}", file=path, row=number, column="TYPECOM")
+        else:  # read_csv_rows keeps no blank record: this row has content, but no type
+            raise InputError("empty TYPECOM (expected COM, ARM, COMA or COMD)", file=path, row=number,
+                             column="TYPECOM")
     if not communes:
         raise InputError("no COM or ARM rows", file=path)
     match = _YEAR_IN_NAME.search(path.name)

@@ -18,7 +18,6 @@ from ingestion.insee import (
     read_legal_populations,
 )
 from tests.fixtures.make_insee import POPULATION_ROWS, write_epci, write_populations
-from tests.fuzz import known_bugs
 from tests.fuzz.seeds import COG_FIXTURE
 
 CSV_HEADER = "CODREG;REG;CODDEP;CODARR;CODCAN;CODCOM;COM;PMUN;PCAP;PTOT\n"
@@ -67,8 +66,6 @@ def test_epci_row_without_code_is_not_dropped_silently(tmp_path):
         assert len(result.epcis) == 4
 
 
-@pytest.mark.xfail(strict=True, reason=known_bugs.COG_ROW_WITHOUT_TYPECOM
-                   + " (cog.py: 'elif kind:' skips a row whose TYPECOM is empty)")
 def test_cog_row_without_typecom_is_not_dropped_silently(tmp_path):
     path = tmp_path / "v_commune_2025.csv"
     path.write_text(COG_FIXTURE + ",01004,84,01,01D,011,1,AMBERIEU EN BUGEY,Ambérieu-en-Bugey,Ambérieu-en-Bugey,0101,\n",

@@ -66,6 +66,21 @@ def test_cog_without_typecom_fails_with_one_line(tmp_path):
         read_cog_communes(path)
 
 
+def test_cog_row_with_empty_typecom_fails_in_one_line(tmp_path):
+    path = tmp_path / "v_commune_2025.csv"
+    path.write_text(
+        "TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT\n"
+        "COM,01001,84,01,01D,012,5,ABERGEMENT CLEMENCIAT,Abergement-Clémenciat,L'Abergement-Clémenciat,0108,\n"
+        " ,01004,84,01,01D,011,1,AMBERIEU EN BUGEY,Ambérieu-en-Bugey,Ambérieu-en-Bugey,0101,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as error:
+        read_cog_communes(path)
+    assert str(error.value) == (
+        "v_commune_2025.csv: row 3, column 'TYPECOM': empty TYPECOM (expected COM, ARM, COMA or COMD)"
+    )
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
