@@ -77,7 +77,12 @@ def read_epci_composition(path: Path) -> EpciComposition:
     body, year, pos = _read_table(path, COMPOSITION_SHEET, COMPOSITION_COLUMNS, ["commune_code", "epci_code"])
     records = []
     for number, cells in body:
-        code = _text(cells, pos["commune_code"]).zfill(5)
+        if _is_blank_row(cells):
+            continue
+        code = _text(cells, pos["commune_code"])
+        if not code:
+            raise InputError("empty commune code", file=path, sheet=COMPOSITION_SHEET, row=number, column="CODGEO")
+        code = code.zfill(5)
         if not _COMMUNE_CODE.match(code):
             raise InputError(f"invalid commune code {code!r}", file=path, sheet=COMPOSITION_SHEET, row=number, column="CODGEO")
         epci = _text(cells, pos["epci_code"])

@@ -1,9 +1,10 @@
 """Minimal reproductions of the failures the fuzz tests found in the INSEE readers.
 
-Strict xfails (``ingestion/insee`` is being rewritten by its owner): a fixed reader makes its
-test pass, which fails the run as XPASS; then remove the marker here and the entry in
-``known_bugs.py``. Each test states the property the fuzz test checks: no traceback, and
-every row read is loaded, in the notes, or the file fails with one line.
+Each was a strict xfail until its reader was fixed (then its marker here and its entry in
+``known_bugs.py`` were removed); they stay as regression tests. A new bug found by the fuzz
+tests goes here the same way, as a strict xfail. Each test states the property the fuzz
+test checks: no traceback, and every row read is loaded, in the notes, or the file fails
+with one line.
 """
 
 from __future__ import annotations
@@ -75,8 +76,6 @@ def test_cog_row_without_typecom_is_not_dropped_silently(tmp_path):
         assert len(result.communes) + len(result.aliases) == COG_FIXTURE.count("\n")
 
 
-@pytest.mark.xfail(strict=True, reason="EPCI composition: an empty CODGEO is read as commune '00000' (epci.py: "
-                   "_text(...).zfill(5) before the code check); seen while writing the fuzz oracle, not an accounting failure")
 def test_epci_row_without_commune_code_is_no_commune_00000(tmp_path):
     path = write_epci(tmp_path / "EPCI_au_01-01-2024.xlsx")
     workbook = load_workbook(path)

@@ -34,6 +34,21 @@ def test_epci_list_row_without_code_fails_in_one_line_and_blank_rows_are_skipped
     assert str(error.value) == "EPCI_au_01-01-2024.xlsx: sheet 'EPCI', row 11, column 'EPCI': empty EPCI code"
 
 
+def test_composition_row_without_commune_code_fails_in_one_line_never_00000(tmp_path):
+    path = write_epci(tmp_path / "EPCI_au_01-01-2024.xlsx")
+    workbook = load_workbook(path)
+    workbook["Composition_communale"].append([" ", None, "", None, None, " "])
+    workbook.save(path)
+    assert "00000" not in set(read_epci_composition(path).communes["commune_code"])
+    workbook["Composition_communale"].append([None, "Commune sans code", "200069193", "CC de la Dombes", "01", "84"])
+    workbook.save(path)
+    with pytest.raises(InputError) as error:
+        read_epci_composition(path)
+    assert str(error.value) == (
+        "EPCI_au_01-01-2024.xlsx: sheet 'Composition_communale', row 12, column 'CODGEO': empty commune code"
+    )
+
+
 def test_real_epci_file():
     result = read_epci_composition(real_file("insee", "2025", "EPCI_au_01-01-2024.xlsx"))
     assert len(result.communes) == 34_935
