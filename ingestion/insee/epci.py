@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from ingestion.errors import InputError
+from ingestion.insee.codes import CodeProblem, repair_commune_code, repaired_codes_warning
 from ingestion.insee.vintage import find_vintage
 from ingestion.textfiles import find_header_row, match_columns, read_xlsx_sheet_with_row_numbers
 
@@ -29,16 +29,20 @@ EPCI_COLUMNS = {
     "commune_count": ["NB_COM"],
 }
 NO_EPCI = "ZZZZZZZZZ"
-_COMMUNE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
 
 @dataclass(frozen=True)
 class EpciComposition:
-    """Which EPCI each commune belongs to, and the EPCI list, for one geography year."""
+    """Which EPCI each commune belongs to, and the EPCI list, for one geography year.
+
+    ``warnings`` say in one line what was repaired (codes whose leading zeros a spreadsheet
+    stripped).
+    """
 
     communes: pd.DataFrame
     epcis: pd.DataFrame
     geography_year: int | None
+    warnings: tuple[str, ...] = ()
 
 
 def _read_table(path: Path, sheet: str, columns: dict, required: list[str]) -> tuple[list, int, dict]:
@@ -75,16 +79,19 @@ def read_epci_composition(path: Path) -> EpciComposition:
     """
     path = Path(path)
     body, year, pos = _read_table(path, COMPOSITION_SHEET, COMPOSITION_COLUMNS, ["commune_code", "epci_code"])
-    records = []
+    records, repairs = [], []
     for number, cells in body:
         if _is_blank_row(cells):
             continue
-        code = _text(cells, pos["commune_code"])
-        if not code:
+        raw = _text(cells, pos["commune_code"])
+        if not raw:
             raise InputError("empty commune code", file=path, sheet=COMPOSITION_SHEET, row=number, column="CODGEO")
-        code = code.zfill(5)
-        if not _COMMUNE_CODE.match(code):
-            raise InputError(f"invalid commune code {code!r}", file=path, sheet=COMPOSITION_SHEET, row=number, column="CODGEO")
+        try:
+            code, repaired = repair_commune_code(raw, _text(cells, pos.get("department_code")))
+        except CodeProblem as problem:
+            raise InputError(str(problem), file=path, sheet=COMPOSITION_SHEET, row=number, column="CODGEO") from None
+        if repaired:
+            repairs.append((number, "CODGEO", raw, code))
         epci = _text(cells, pos["epci_code"])
         if not epci:
             raise InputError("empty EPCI code", file=path, sheet=COMPOSITION_SHEET, row=number, column="EPCI")
@@ -125,4 +132,5 @@ def read_epci_composition(path: Path) -> EpciComposition:
             }
         )
     epcis = pd.DataFrame.from_records(epci_records)
-    return EpciComposition(communes, epcis, year or epci_year)
+    warnings = (repaired_codes_warning(path, repairs),) if repairs else ()
+    return EpciComposition(communes, epcis, year or epci_year, warnings)

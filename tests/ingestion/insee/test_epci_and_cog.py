@@ -49,11 +49,32 @@ def test_composition_row_without_commune_code_fails_in_one_line_never_00000(tmp_
     )
 
 
+def test_composition_code_padded_only_when_unambiguous_with_a_warning(tmp_path):
+    path = write_epci(tmp_path / "EPCI_au_01-01-2024.xlsx")
+    workbook = load_workbook(path)
+    workbook["Composition_communale"]["A7"] = 1001  # a spreadsheet copy: 01001 as a number
+    workbook.save(path)
+    result = read_epci_composition(path)
+    assert result.communes["commune_code"].iloc[0] == "01001"
+    assert result.warnings == (
+        "EPCI_au_01-01-2024.xlsx: codes that had lost their leading zeros (a spreadsheet copy?) repaired: "
+        "CODGEO 1; first: row 7, column 'CODGEO', '1001' → '01001'",
+    )
+    workbook["Composition_communale"]["A8"] = "1"  # was padded into commune 00001
+    workbook.save(path)
+    with pytest.raises(InputError) as error:
+        read_epci_composition(path)
+    assert str(error.value) == (
+        "EPCI_au_01-01-2024.xlsx: sheet 'Composition_communale', row 8, column 'CODGEO': "
+        "invalid commune code '1' (expected 5 characters, e.g. 01001 or 2A004)"
+    )
+
+
 def test_real_epci_file():
     result = read_epci_composition(real_file("insee", "2025", "EPCI_au_01-01-2024.xlsx"))
     assert len(result.communes) == 34_935
     assert (result.communes["epci_code"] == "ZZZZZZZZZ").sum() == 4
-    assert result.geography_year == 2024
+    assert result.geography_year == 2024 and result.warnings == ()
     assert "ZZZZZZZZZ" in set(result.epcis["epci_code"])
 
 
