@@ -31,8 +31,12 @@ def dbt_timings(run_results: Path) -> dict:
 def load_inputs(work_db: Path):
     con = duckdb.connect(str(work_db), read_only=True)
     try:
-        communes = con.execute("select commune_code, latitude, longitude from main.dim_commune where latitude is not null").df()
-        sites = con.execute("select month_end, site_id, is_mobile, latitude, longitude from main.int_sites_open_monthly where latitude is not null").df()
+        communes = con.execute(
+            "select commune_code, latitude, longitude from main.dim_commune where latitude is not null"
+        ).df()
+        sites = con.execute(
+            "select month_end, site_id, is_mobile, latitude, longitude from main.int_sites_open_monthly where latitude is not null"
+        ).df()
     finally:
         con.close()
     return communes, sites
@@ -47,8 +51,12 @@ def python_nearest(communes, sites) -> dict:
         months += 1
         for subset in (month_sites, month_sites[~month_sites["is_mobile"]], month_sites[month_sites["is_mobile"]]):
             nearest(communes["latitude"], communes["longitude"], subset["latitude"], subset["longitude"])
-    return {"seconds": time.perf_counter() - start, "months": months, "communes": len(communes),
-            "site_months": len(sites)}
+    return {
+        "seconds": time.perf_counter() - start,
+        "months": months,
+        "communes": len(communes),
+        "site_months": len(sites),
+    }
 
 
 def numpy_brute(communes, sites, chunk: int = 4096) -> dict:
@@ -65,7 +73,7 @@ def numpy_brute(communes, sites, chunk: int = 4096) -> dict:
                 continue
             targets = unit_vectors(subset["latitude"], subset["longitude"])
             for lo in range(0, len(points), chunk):
-                np.argmax(points[lo:lo + chunk] @ targets.T, axis=1)
+                np.argmax(points[lo : lo + chunk] @ targets.T, axis=1)
     return {"seconds": time.perf_counter() - start, "months": months}
 
 
@@ -74,8 +82,12 @@ def duckdb_brute_one_month(work_db: Path) -> dict:
     the fixed and mobile variants together cost about the same again: ×2 when scaled)."""
     con = duckdb.connect()
     con.execute(f"attach '{work_db}' as w (read_only)")
-    con.execute("create temp table c as select commune_code, latitude, longitude from w.main.dim_commune where latitude is not null")
-    con.execute("create temp table s as select * from w.main.int_sites_open_monthly where latitude is not null and month_end = (select max(month_end) from w.main.int_sites_open_monthly)")
+    con.execute(
+        "create temp table c as select commune_code, latitude, longitude from w.main.dim_commune where latitude is not null"
+    )
+    con.execute(
+        "create temp table s as select * from w.main.int_sites_open_monthly where latitude is not null and month_end = (select max(month_end) from w.main.int_sites_open_monthly)"
+    )
     months = con.execute("select count(distinct month_end) from w.main.int_sites_open_monthly").fetchone()[0]
     pairs = con.execute("select (select count(*) from c) * (select count(*) from s)").fetchone()[0]
     start = time.perf_counter()
@@ -89,7 +101,12 @@ def duckdb_brute_one_month(work_db: Path) -> dict:
         group by c.commune_code""")
     one = time.perf_counter() - start
     con.close()
-    return {"one_month_s": one, "pairs": pairs, "months": months, "scaled_all_months_any_fixed_mobile_s": one * months * 2}
+    return {
+        "one_month_s": one,
+        "pairs": pairs,
+        "months": months,
+        "scaled_all_months_any_fixed_mobile_s": one * months * 2,
+    }
 
 
 def measure(work_db: Path, run_results: Path | None) -> dict:

@@ -59,8 +59,10 @@ def classify(paths: list[Path]) -> dict[str, list[str]]:
 def _csv(files: list[str], delim: str, encoding: str, names: list[str], quote: str = "") -> str:
     listing = "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
     cols = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-    return (f"read_csv({listing}, delim='{delim}', header=true, encoding='{encoding}', columns={cols}, "
-            f"quote='{quote}', escape='{quote}', auto_detect=false)")
+    return (
+        f"read_csv({listing}, delim='{delim}', header=true, encoding='{encoding}', columns={cols}, "
+        f"quote='{quote}', escape='{quote}', auto_detect=false)"
+    )
 
 
 ACT_NAMES = ["site", "day", "partner", "theme", "channel", "requests", "resolved"]
@@ -70,25 +72,31 @@ SAT_NAMES = ["site", "day", "satisfaction", "recommend"]
 def read_activity_sql(kinds: dict[str, list[str]], today: date) -> str:
     parts = []
     if kinds["semicolon"]:
-        parts.append(f"select site, try_strptime(day, '%d/%m/%Y')::date as d, false as is_monthly, partner, theme, channel, "
-                     f"try_cast(requests as bigint) as requests, try_cast(resolved as bigint) as resolved "
-                     f"from {_csv(kinds['semicolon'], ';', 'latin-1', ACT_NAMES)}")
+        parts.append(
+            f"select site, try_strptime(day, '%d/%m/%Y')::date as d, false as is_monthly, partner, theme, channel, "
+            f"try_cast(requests as bigint) as requests, try_cast(resolved as bigint) as resolved "
+            f"from {_csv(kinds['semicolon'], ';', 'latin-1', ACT_NAMES)}"
+        )
     if kinds["comma"]:
-        parts.append(f"select site, try_strptime(day, '%Y-%m-%d')::date, false, partner, theme, channel, "
-                     f"try_cast(requests as bigint), try_cast(resolved as bigint) "
-                     f"from {_csv(kinds['comma'], ',', 'utf-8', ACT_NAMES, quote=chr(34))}")
+        parts.append(
+            f"select site, try_strptime(day, '%Y-%m-%d')::date, false, partner, theme, channel, "
+            f"try_cast(requests as bigint), try_cast(resolved as bigint) "
+            f"from {_csv(kinds['comma'], ',', 'utf-8', ACT_NAMES, quote=chr(34))}"
+        )
     if kinds["tab"]:
-        parts.append(f"select site, try_strptime('01/' || day, '%d/%m/%Y')::date, true, partner, theme, channel, "
-                     f"try_cast(replace(replace(requests, '\u202f', ''), ' ', '') as bigint), "
-                     f"try_cast(replace(replace(resolved, '\u202f', ''), ' ', '') as bigint) "
-                     f"from {_csv(kinds['tab'], chr(9), 'utf-8', ACT_NAMES)}")
+        parts.append(
+            f"select site, try_strptime('01/' || day, '%d/%m/%Y')::date, true, partner, theme, channel, "
+            f"try_cast(replace(replace(requests, '\u202f', ''), ' ', '') as bigint), "
+            f"try_cast(replace(replace(resolved, '\u202f', ''), ' ', '') as bigint) "
+            f"from {_csv(kinds['tab'], chr(9), 'utf-8', ACT_NAMES)}"
+        )
     union = "\nunion all\n".join(parts)
     return f"""
         create or replace table floor_activity_rows as
         with rows as ({union}),
         labels as (select distinct partner, lower(trim(regexp_replace(strip_accents(partner), '\\s+', ' ', 'g'))) as l from rows)
         select trim(site) as site_id, d as activity_date, is_monthly, labels.l as partner_l,
-               {PARTNER_CASE.replace('l ~', 'labels.l ~')} as partner_code,
+               {PARTNER_CASE.replace("l ~", "labels.l ~")} as partner_code,
                partner as partner_label, coalesce(nullif(trim(theme), ''), 'Non précisé') as theme_label,
                coalesce(nullif(trim(channel), ''), 'Non précisé') as channel, requests, resolved as resolved_first_visit,
                cast(date_trunc('month', d) as date) as month_start
@@ -105,11 +113,15 @@ def read_satisfaction_sql(kinds: dict[str, list[str]], today: date) -> str:
         else try_cast(satisfaction as integer) end"""
     parts = []
     if kinds["semicolon"]:
-        parts.append(f"select site, try_strptime(day, '%d/%m/%Y')::date as d, {score} as score, recommend "
-                     f"from {_csv(kinds['semicolon'], ';', 'latin-1', SAT_NAMES)}")
+        parts.append(
+            f"select site, try_strptime(day, '%d/%m/%Y')::date as d, {score} as score, recommend "
+            f"from {_csv(kinds['semicolon'], ';', 'latin-1', SAT_NAMES)}"
+        )
     if kinds["comma"]:
-        parts.append(f"select site, try_strptime(day, '%Y-%m-%d')::date, {score}, recommend "
-                     f"from {_csv(kinds['comma'], ',', 'utf-8', SAT_NAMES, quote=chr(34))}")
+        parts.append(
+            f"select site, try_strptime(day, '%Y-%m-%d')::date, {score}, recommend "
+            f"from {_csv(kinds['comma'], ',', 'utf-8', SAT_NAMES, quote=chr(34))}"
+        )
     union = "\nunion all\n".join(parts)
     return f"""
         create or replace table floor_satisfaction_rows as
@@ -213,8 +225,15 @@ MART_SQL = """
 """
 
 
-def run_floor(activity_files: list[Path], satisfaction_files: list[Path], serving_db: Path, out_db: Path,
-              *, months: tuple[str, str] | None = None, today: date | None = None) -> dict:
+def run_floor(
+    activity_files: list[Path],
+    satisfaction_files: list[Path],
+    serving_db: Path,
+    out_db: Path,
+    *,
+    months: tuple[str, str] | None = None,
+    today: date | None = None,
+) -> dict:
     """Run the floor pipeline; ``months`` (first, last month_start) restricts the aggregation
     to those months (the incremental floor). Returns timings (s) and row counts."""
     today = today or date.today()
@@ -233,7 +252,9 @@ def run_floor(activity_files: list[Path], satisfaction_files: list[Path], servin
     con.execute(read_satisfaction_sql(sat_kinds, today))
     t["read_satisfaction_s"] = time.perf_counter() - step
     # sites open per month: the same table the dbt model gives, read from serving when present
-    has_open = con.execute("select count(*) from duckdb_tables() where database_name = 'serving' and table_name = 'int_sites_open_monthly'").fetchone()[0]
+    has_open = con.execute(
+        "select count(*) from duckdb_tables() where database_name = 'serving' and table_name = 'int_sites_open_monthly'"
+    ).fetchone()[0]
     step = time.perf_counter()
     if months:
         month_filter = f"month_start between date '{months[0]}' and date '{months[1]}'"
@@ -246,17 +267,31 @@ def run_floor(activity_files: list[Path], satisfaction_files: list[Path], servin
     con.execute(FCT_SATISFACTION_SQL.format(month_filter=month_filter))
     t["facts_s"] = time.perf_counter() - step
     step = time.perf_counter()
-    sites_sql = ("serving.int_sites_open_monthly" if has_open else
-                 """(select last_day(m) as month_end, s.commune_code from serving.dim_site s,
+    sites_sql = (
+        "serving.int_sites_open_monthly"
+        if has_open
+        else """(select last_day(m) as month_end, s.commune_code from serving.dim_site s,
                      (select distinct month_start as m from floor_fct_demand) where s.valid_from <= last_day(m)
-                     and (s.valid_to is null or s.valid_to > last_day(m)))""")
-    con.execute(MART_SQL.replace("serving.int_sites_open_monthly_copy", sites_sql).format(
-        month_filter=mart_filter, coverage_filter=coverage_filter))
+                     and (s.valid_to is null or s.valid_to > last_day(m)))"""
+    )
+    con.execute(
+        MART_SQL.replace("serving.int_sites_open_monthly_copy", sites_sql).format(
+            month_filter=mart_filter, coverage_filter=coverage_filter
+        )
+    )
     t["mart_s"] = time.perf_counter() - step
     con.execute("checkpoint")
     t["total_s"] = time.perf_counter() - start
-    counts = {name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in
-              ("floor_activity_rows", "floor_satisfaction_rows", "floor_fct_demand", "floor_fct_satisfaction", "floor_mart_territory_monthly")}
+    counts = {
+        name: con.execute(f"select count(*) from {name}").fetchone()[0]
+        for name in (
+            "floor_activity_rows",
+            "floor_satisfaction_rows",
+            "floor_fct_demand",
+            "floor_fct_satisfaction",
+            "floor_mart_territory_monthly",
+        )
+    }
     con.close()
     t["files"] = {k: len(v) for k, v in act_kinds.items()}
     t["satisfaction_files"] = {k: len(v) for k, v in sat_kinds.items()}

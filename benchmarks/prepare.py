@@ -48,8 +48,13 @@ def prepare(home: Path, holdout: Path, months: int = 36) -> dict:
     shutil.rmtree(staging, ignore_errors=True)
     # the held-back files are demo files too (registered by `fsw demo`): ingesting them keeps the
     # warehouse in demo mode, so the ingest rebuilds only their month
-    return {"held_back_month": f"{last:%Y-%m}", "held_back_files": moved, "added_month": f"{extra:%Y-%m}",
-            "added_activity_rows": counts["activity_rows"], "refresh_months": f"{extra:%Y-%m} → {month_before(last):%Y-%m}"}
+    return {
+        "held_back_month": f"{last:%Y-%m}",
+        "held_back_files": moved,
+        "added_month": f"{extra:%Y-%m}",
+        "added_activity_rows": counts["activity_rows"],
+        "refresh_months": f"{extra:%Y-%m} → {month_before(last):%Y-%m}",
+    }
 
 
 if __name__ == "__main__":

@@ -47,8 +47,13 @@ def run_timed(args: list[str], env: dict, log: Path) -> dict:
     log.write_text("\n".join(f"{t:8.2f} {line}" for t, line in stamped) + "\n--- stdout\n" + stdout, encoding="utf-8")
     if code != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({code}); see {log}")
-    return {"wall_s": wall, "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
-            "loadavg_before": load_before, "loadavg_after": loadavg(), "stderr": stamped}
+    return {
+        "wall_s": wall,
+        "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+        "loadavg_before": load_before,
+        "loadavg_after": loadavg(),
+        "stderr": stamped,
+    }
 
 
 def step_durations(stamped: list[tuple[float, str]]) -> dict:
@@ -82,7 +87,9 @@ def landing_span(work_db: Path, since: str | None = None) -> dict:
     con = duckdb.connect(str(work_db), read_only=True)
     try:
         where = f"where landed_at > '{since}'" if since else ""
-        first, last, n = con.execute(f"select min(landed_at), max(landed_at), count(*) from meta.loads {where}").fetchone()
+        first, last, n = con.execute(
+            f"select min(landed_at), max(landed_at), count(*) from meta.loads {where}"
+        ).fetchone()
     finally:
         con.close()
     first, last = (datetime.fromisoformat(str(x)) for x in (first, last))
@@ -90,7 +97,9 @@ def landing_span(work_db: Path, since: str | None = None) -> dict:
 
 
 def landed_files(home: Path, source: str, exclude_month: str | None = None) -> list[Path]:
-    files = [p for p in (home / "landing" / source).glob("*/*") if p.name != "manifest.json" and not p.name.startswith(".")]
+    files = [
+        p for p in (home / "landing" / source).glob("*/*") if p.name != "manifest.json" and not p.name.startswith(".")
+    ]
     if exclude_month:
         files = [p for p in files if f"_{exclude_month}." not in p.name]
     return sorted(files, key=lambda p: p.name)
@@ -112,10 +121,15 @@ def phase_refresh(home: Path, holdout: Path, months: int = 36) -> dict:
     target = home / "dbt" / "target" / "run_results.json"
     if target.exists():
         shutil.copy(target, RESULTS / "run_results_refresh.json")
-    return {"demo": {k: v for k, v in demo.items() if k != "stderr"}, "prepare": prep,
-            "run": {k: v for k, v in run.items() if k != "stderr"}, "run_steps": step_durations(run["stderr"]),
-            "run_phases": phases_of_cli(run["stderr"]), "landing": landing_span(home / "work.duckdb"),
-            "dbt": _dbt_summary(RESULTS / "run_results_refresh.json")}
+    return {
+        "demo": {k: v for k, v in demo.items() if k != "stderr"},
+        "prepare": prep,
+        "run": {k: v for k, v in run.items() if k != "stderr"},
+        "run_steps": step_durations(run["stderr"]),
+        "run_phases": phases_of_cli(run["stderr"]),
+        "landing": landing_span(home / "work.duckdb"),
+        "dbt": _dbt_summary(RESULTS / "run_results_refresh.json"),
+    }
 
 
 def _dbt_summary(path: Path) -> dict:
@@ -123,10 +137,13 @@ def _dbt_summary(path: Path) -> dict:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     rows = sorted(((r["unique_id"], r.get("execution_time") or 0) for r in data["results"]), key=lambda x: -x[1])
-    return {"elapsed_s": data.get("elapsed_time"), "nodes": len(rows),
-            "tests_s": sum(t for u, t in rows if u.startswith("test.")),
-            "models_s": sum(t for u, t in rows if u.startswith("model.")),
-            "top": [(u.split(".")[-1], round(t, 2)) for u, t in rows[:12]]}
+    return {
+        "elapsed_s": data.get("elapsed_time"),
+        "nodes": len(rows),
+        "tests_s": sum(t for u, t in rows if u.startswith("test.")),
+        "models_s": sum(t for u, t in rows if u.startswith("model.")),
+        "top": [(u.split(".")[-1], round(t, 2)) for u, t in rows[:12]],
+    }
 
 
 def _xlsx_share(work_db: Path, months: tuple[str, str] | None = None) -> dict:
@@ -136,7 +153,8 @@ def _xlsx_share(work_db: Path, months: tuple[str, str] | None = None) -> dict:
     try:
         where = f"where month between date '{months[0]}' and date '{months[1]}'" if months else ""
         total, xlsx = con.execute(
-            f"select count(*), count(*) filter (where source_sheet is not null) from raw.activity_rows {where}").fetchone()
+            f"select count(*), count(*) filter (where source_sheet is not null) from raw.activity_rows {where}"
+        ).fetchone()
     finally:
         con.close()
     return {"rows": total, "xlsx_rows": xlsx}
@@ -174,10 +192,17 @@ def phase_new_month(home: Path, holdout: Path, holdout_month: str) -> dict:
             out[source]["dbt"] = _dbt_summary(RESULTS / f"run_results_ingest_{source}.json")
     out["total_wall_s"] = out["activity"]["wall_s"] + out["satisfaction"]["wall_s"]
     month = f"{holdout_month}-01"
-    floor = run_floor(sorted((holdout / "activity").glob("*")), sorted((holdout / "satisfaction").glob("*")),
-                      home / "serving" / "warehouse.duckdb", Path("/tmp/fswbench_floor_month.duckdb"), months=(month, month))
+    floor = run_floor(
+        sorted((holdout / "activity").glob("*")),
+        sorted((holdout / "satisfaction").glob("*")),
+        home / "serving" / "warehouse.duckdb",
+        Path("/tmp/fswbench_floor_month.duckdb"),
+        months=(month, month),
+    )
     share = _xlsx_share(home / "work.duckdb", (month, month))
-    floor["scaled_total_s"] = floor["total_s"] + floor["read_activity_s"] * share["xlsx_rows"] / max(share["rows"] - share["xlsx_rows"], 1)
+    floor["scaled_total_s"] = floor["total_s"] + floor["read_activity_s"] * share["xlsx_rows"] / max(
+        share["rows"] - share["xlsx_rows"], 1
+    )
     out["floor"] = floor
     return out
 
@@ -207,34 +232,49 @@ def report() -> str:
         ours, floor = r["refresh"]["run"]["wall_s"], r["floor"]["scaled_total_s"]
         ok = ours <= 180 and ours / floor <= 2
         span = r["refresh"].get("prepare", {}).get("refresh_months", "36 months")
-        lines.append(f"| 1 | full refresh (`fsw run`, {span}) | {ours:.0f} s (+ `fsw demo` {r['refresh']['demo']['wall_s']:.0f} s) | "
-                     f"{floor:.1f} s | {ours / floor:.1f}× | ≤ 180 s and ≤ 2× | {'pass' if ok else 'MISS'} |")
+        lines.append(
+            f"| 1 | full refresh (`fsw run`, {span}) | {ours:.0f} s (+ `fsw demo` {r['refresh']['demo']['wall_s']:.0f} s) | "
+            f"{floor:.1f} s | {ours / floor:.1f}× | ≤ 180 s and ≤ 2× | {'pass' if ok else 'MISS'} |"
+        )
     if "new_month" in r:
         nm = r["new_month"]
         ours, floor = nm["total_wall_s"], nm["floor"]["scaled_total_s"]
-        lines.append(f"| 2 | one new month (`fsw ingest` activity + satisfaction) | {ours:.1f} s | {floor:.2f} s | {ours / floor:.0f}× | ≤ 20 s | "
-                     f"{'pass' if ours <= 20 else 'MISS'} |")
+        lines.append(
+            f"| 2 | one new month (`fsw ingest` activity + satisfaction) | {ours:.1f} s | {floor:.2f} s | {ours / floor:.0f}× | ≤ 20 s | "
+            f"{'pass' if ours <= 20 else 'MISS'} |"
+        )
     if "coverage" in r:
         cv = r["coverage"]
         dbt_s = cv.get("dbt_coverage_s")
         py = cv["python_nearest"]["seconds"]
         ours = dbt_s if dbt_s else py
         npb, ddb = cv["numpy_brute"]["seconds"], cv["duckdb_brute"]["scaled_all_months_any_fixed_mobile_s"]
-        lines.append(f"| 3 | coverage, all months (dbt: int_coverage_nearest + fct_coverage) | {ours:.1f} s (KD-tree alone {py:.2f} s) | "
-                     f"numpy brute {npb:.1f} s; DuckDB SQL brute {ddb:.0f} s | {ours / npb:.2f}× / {ours / ddb:.3f}× | ≤ 5 s | {'pass' if ours <= 5 else 'MISS'} |")
+        lines.append(
+            f"| 3 | coverage, all months (dbt: int_coverage_nearest + fct_coverage) | {ours:.1f} s (KD-tree alone {py:.2f} s) | "
+            f"numpy brute {npb:.1f} s; DuckDB SQL brute {ddb:.0f} s | {ours / npb:.2f}× / {ours / ddb:.3f}× | ≤ 5 s | {'pass' if ours <= 5 else 'MISS'} |"
+        )
     if "bi" in r:
         o = r["bi"]["overall"]
         keep, new = o["mart_persistent"], o["mart_new"]
         fkeep, fnew = o["floor_persistent"], o["floor_new"]
-        verdict = ("pass" if keep["p95_ms"] <= 100 else "MISS") + " (persistent) / " + ("pass" if new["p95_ms"] <= 100 else "MISS") + " (new connection)"
-        lines.append(f"| 4 | 20 BI questions on the serving DB | persistent connection p50 {keep['p50_ms']:.0f} ms, p95 {keep['p95_ms']:.0f} ms; "
-                     f"new connection per query p50 {new['p50_ms']:.0f} ms, p95 {new['p95_ms']:.0f} ms | persistent p95 {fkeep['p95_ms']:.0f} ms; "
-                     f"new p95 {fnew['p95_ms']:.0f} ms | {keep['p95_ms'] / fkeep['p95_ms']:.2f}× / {new['p95_ms'] / fnew['p95_ms']:.2f}× | p95 ≤ 100 ms | {verdict} |")
+        verdict = (
+            ("pass" if keep["p95_ms"] <= 100 else "MISS")
+            + " (persistent) / "
+            + ("pass" if new["p95_ms"] <= 100 else "MISS")
+            + " (new connection)"
+        )
+        lines.append(
+            f"| 4 | 20 BI questions on the serving DB | persistent connection p50 {keep['p50_ms']:.0f} ms, p95 {keep['p95_ms']:.0f} ms; "
+            f"new connection per query p50 {new['p50_ms']:.0f} ms, p95 {new['p95_ms']:.0f} ms | persistent p95 {fkeep['p95_ms']:.0f} ms; "
+            f"new p95 {fnew['p95_ms']:.0f} ms | {keep['p95_ms'] / fkeep['p95_ms']:.2f}× / {new['p95_ms'] / fnew['p95_ms']:.2f}× | p95 ≤ 100 ms | {verdict} |"
+        )
     if "throughput" in r:
         t = r["throughput"]
         ours, one = t["fsw"]["csv"]["rows_per_s"], t["duckdb_1_thread"]["rows_per_s"]
-        lines.append(f"| 5 | parse throughput (CSV rows/s, one process) | {ours:,.0f} rows/s | DuckDB 1 thread {one:,.0f} rows/s "
-                     f"(2 threads {t['duckdb_default_threads']['rows_per_s']:,.0f}) | {ours / one:.2f}× | ≥ 0.5× | {'pass' if ours / one >= 0.5 else 'MISS'} |")
+        lines.append(
+            f"| 5 | parse throughput (CSV rows/s, one process) | {ours:,.0f} rows/s | DuckDB 1 thread {one:,.0f} rows/s "
+            f"(2 threads {t['duckdb_default_threads']['rows_per_s']:,.0f}) | {ours / one:.2f}× | ≥ 0.5× | {'pass' if ours / one >= 0.5 else 'MISS'} |"
+        )
     return "\n".join(lines)
 
 
@@ -245,7 +285,9 @@ def main() -> None:
     parser.add_argument("--phases", default=",".join(PHASES))
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--months", type=int, default=36, help="months of demo exports (36; fewer for a smoke test)")
-    parser.add_argument("--results", type=Path, default=None, help="where the JSON results go (default benchmarks/results)")
+    parser.add_argument(
+        "--results", type=Path, default=None, help="where the JSON results go (default benchmarks/results)"
+    )
     args = parser.parse_args()
     global RESULTS
     if args.results:

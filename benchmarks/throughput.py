@@ -41,24 +41,39 @@ def duckdb_read(paths: list[Path], threads: int) -> dict:
     con.execute(f"set threads = {threads}")
     parts = []
     if kinds["semicolon"]:
-        parts.append(f"select site, try_strptime(day, '%d/%m/%Y') d, partner, theme, channel, try_cast(requests as bigint) r, try_cast(resolved as bigint) v from {_csv(kinds['semicolon'], ';', 'latin-1', ACT_NAMES)}")
+        parts.append(
+            f"select site, try_strptime(day, '%d/%m/%Y') d, partner, theme, channel, try_cast(requests as bigint) r, try_cast(resolved as bigint) v from {_csv(kinds['semicolon'], ';', 'latin-1', ACT_NAMES)}"
+        )
     if kinds["comma"]:
-        parts.append(f"select site, try_strptime(day, '%Y-%m-%d'), partner, theme, channel, try_cast(requests as bigint), try_cast(resolved as bigint) from {_csv(kinds['comma'], ',', 'utf-8', ACT_NAMES, quote=chr(34))}")
+        parts.append(
+            f"select site, try_strptime(day, '%Y-%m-%d'), partner, theme, channel, try_cast(requests as bigint), try_cast(resolved as bigint) from {_csv(kinds['comma'], ',', 'utf-8', ACT_NAMES, quote=chr(34))}"
+        )
     if kinds["tab"]:
-        parts.append(f"select site, try_strptime('01/' || day, '%d/%m/%Y'), partner, theme, channel, try_cast(replace(requests, '\u202f', '') as bigint), try_cast(replace(resolved, '\u202f', '') as bigint) from {_csv(kinds['tab'], chr(9), 'utf-8', ACT_NAMES)}")
+        parts.append(
+            f"select site, try_strptime('01/' || day, '%d/%m/%Y'), partner, theme, channel, try_cast(replace(requests, '\u202f', '') as bigint), try_cast(replace(resolved, '\u202f', '') as bigint) from {_csv(kinds['tab'], chr(9), 'utf-8', ACT_NAMES)}"
+        )
     start = time.perf_counter()
     con.execute("create temp table t as " + " union all ".join(parts))
     seconds = time.perf_counter() - start
     rows = con.execute("select count(*) from t where site is not null").fetchone()[0]
     con.close()
-    return {"threads": threads, "files": sum(len(kinds[k]) for k in ("semicolon", "comma", "tab")), "rows": rows,
-            "seconds": seconds, "rows_per_s": rows / seconds}
+    return {
+        "threads": threads,
+        "files": sum(len(kinds[k]) for k in ("semicolon", "comma", "tab")),
+        "rows": rows,
+        "seconds": seconds,
+        "rows_per_s": rows / seconds,
+    }
 
 
 def measure(paths: list[Path]) -> dict:
     ours = fsw_reader(paths)
     one = duckdb_read(paths, threads=1)
     two = duckdb_read(paths, threads=2)
-    return {"fsw": ours, "duckdb_1_thread": one, "duckdb_default_threads": two,
-            "ratio_csv_vs_duckdb_1_thread": ours["csv"]["rows_per_s"] / one["rows_per_s"],
-            "ratio_csv_vs_duckdb_2_threads": ours["csv"]["rows_per_s"] / two["rows_per_s"]}
+    return {
+        "fsw": ours,
+        "duckdb_1_thread": one,
+        "duckdb_default_threads": two,
+        "ratio_csv_vs_duckdb_1_thread": ours["csv"]["rows_per_s"] / one["rows_per_s"],
+        "ratio_csv_vs_duckdb_2_threads": ours["csv"]["rows_per_s"] / two["rows_per_s"],
+    }

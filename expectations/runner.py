@@ -94,7 +94,9 @@ def run_suite_here(name: str, frame: pd.DataFrame, *, docs_dir: Path | None = No
     outcome = SuiteOutcome(name, bool(result.success), len(result.results), failures)
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
-        (docs_dir / f"{name}.json").write_text(json.dumps(result.to_json_dict(), indent=1, default=str), encoding="utf-8")
+        (docs_dir / f"{name}.json").write_text(
+            json.dumps(result.to_json_dict(), indent=1, default=str), encoding="utf-8"
+        )
         (docs_dir / f"{name}.html").write_text(_html_report(name, len(data), result), encoding="utf-8")
         _write_index(docs_dir)
     return outcome
@@ -121,7 +123,8 @@ def _html_report(name: str, rows: int, result) -> str:
         ".ko{background:#fdd}.ok{background:#efe}</style>"
         f"<h1>{escape(name)}: {status}</h1><p>{rows:,} rows validated.</p>"
         "<table><tr><th></th><th>expectation</th><th>arguments</th><th>unexpected</th><th>examples</th></tr>"
-        + "".join(lines) + "</table><p><a href=index.html>all suites</a></p>"
+        + "".join(lines)
+        + "</table><p><a href=index.html>all suites</a></p>"
     )
 
 

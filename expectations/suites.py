@@ -21,8 +21,7 @@ def raw_insee_communes(frame: pd.DataFrame, **_params):
 
     known_departments = sorted(load_departments()["department_code"])
     data = frame.assign(
-        centroid_inside_france=inside_france(frame["latitude"], frame["longitude"])
-        | frame["latitude"].isna()
+        centroid_inside_france=inside_france(frame["latitude"], frame["longitude"]) | frame["latitude"].isna()
     )
     expectations = [
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
@@ -116,17 +115,30 @@ def raw_activity(frame: pd.DataFrame, *, reject_share: dict | None = None, **_pa
     """Suite for ``raw.activity`` (the partitions of one run), on its profile per load × month:
     every row has a site, counts ≥ 0, resolved ≤ requests, partner codes known, and no load with
     more than half of its rows rejected (a corrupted file)."""
-    return _export_suite(frame, reject_share, [
-        "rows_without_site", "rows_with_negative_requests", "rows_resolved_over_requests", "rows_with_unknown_partner",
-    ])
+    return _export_suite(
+        frame,
+        reject_share,
+        [
+            "rows_without_site",
+            "rows_with_negative_requests",
+            "rows_resolved_over_requests",
+            "rows_with_unknown_partner",
+        ],
+    )
 
 
 def raw_satisfaction(frame: pd.DataFrame, *, reject_share: dict | None = None, **_params):
     """Suite for ``raw.satisfaction`` on its profile per load × month: sites present, scores 1–5,
     satisfied consistent with the score, and no load with more than half of its rows rejected."""
-    return _export_suite(frame, reject_share, [
-        "rows_without_site", "rows_with_score_out_of_range", "rows_satisfied_inconsistent",
-    ])
+    return _export_suite(
+        frame,
+        reject_share,
+        [
+            "rows_without_site",
+            "rows_with_score_out_of_range",
+            "rows_satisfied_inconsistent",
+        ],
+    )
 
 
 SUITES = {

@@ -52,8 +52,15 @@ def sha256_of(path: Path) -> str:
 
 
 def land_file(
-    landing_dir: Path, source: str, path: Path, *, as_of: str | None = None, name: str | None = None,
-    move: bool = False, remove_source: bool = True, year: int | None = None,
+    landing_dir: Path,
+    source: str,
+    path: Path,
+    *,
+    as_of: str | None = None,
+    name: str | None = None,
+    move: bool = False,
+    remove_source: bool = True,
+    year: int | None = None,
 ) -> LandedFile:
     """Copy ``path`` unchanged to ``landing/<source>/<load_id>/`` with ``manifest.json``.
 

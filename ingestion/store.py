@@ -83,13 +83,26 @@ def record_loads(con: duckdb.DuckDBPyConnection, records: list[dict]) -> None:
     if not records:
         return
     now = datetime.now(UTC)
-    frame = pd.DataFrame([{
-        "load_id": r["landed"].load_id, "source": r["landed"].source, "kind": r.get("kind"),
-        "file_name": r["landed"].original_name, "sha256": r["landed"].sha256, "size_bytes": r["landed"].size,
-        "as_of": r["landed"].as_of, "landed_at": r["landed"].landed_at, "status": r["status"],
-        "reason": r.get("reason"), "is_demo": bool(r.get("is_demo", False)),
-        "allow_drop": bool(r.get("allow_drop", False)), "updated_at": now,
-    } for r in records])
+    frame = pd.DataFrame(
+        [
+            {
+                "load_id": r["landed"].load_id,
+                "source": r["landed"].source,
+                "kind": r.get("kind"),
+                "file_name": r["landed"].original_name,
+                "sha256": r["landed"].sha256,
+                "size_bytes": r["landed"].size,
+                "as_of": r["landed"].as_of,
+                "landed_at": r["landed"].landed_at,
+                "status": r["status"],
+                "reason": r.get("reason"),
+                "is_demo": bool(r.get("is_demo", False)),
+                "allow_drop": bool(r.get("allow_drop", False)),
+                "updated_at": now,
+            }
+            for r in records
+        ]
+    )
     con.register("_new_loads", frame)
     try:
         con.execute(
@@ -104,8 +117,13 @@ def record_loads(con: duckdb.DuckDBPyConnection, records: list[dict]) -> None:
 
 
 def set_load_status(
-    con: duckdb.DuckDBPyConnection, load_ids: list[str], status: str, *, reason: str | None = None,
-    rows_loaded: int | None = None, rows_quarantined: int | None = None,
+    con: duckdb.DuckDBPyConnection,
+    load_ids: list[str],
+    status: str,
+    *,
+    reason: str | None = None,
+    rows_loaded: int | None = None,
+    rows_quarantined: int | None = None,
 ) -> None:
     """Move loads to ``status`` (landed → loaded → published, or failed) with counts and reason."""
     if not load_ids:
@@ -122,11 +140,13 @@ def set_load_counts(con: duckdb.DuckDBPyConnection, status: str, counts: dict[st
     """Move many loads to ``status`` at once, each with its (rows loaded, rows quarantined)."""
     if not counts:
         return
-    frame = pd.DataFrame({
-        "load_id": list(counts),
-        "rows_loaded": [loaded for loaded, _ in counts.values()],
-        "rows_quarantined": [quarantined for _, quarantined in counts.values()],
-    })
+    frame = pd.DataFrame(
+        {
+            "load_id": list(counts),
+            "rows_loaded": [loaded for loaded, _ in counts.values()],
+            "rows_quarantined": [quarantined for _, quarantined in counts.values()],
+        }
+    )
     con.register("_counts", frame)
     try:
         con.execute(
@@ -155,8 +175,11 @@ def quarantine(con: duckdb.DuckDBPyConnection, load_id: str, source: str, reject
 
 def quarantine_new(con: duckdb.DuckDBPyConnection, source: str, rejects_by_load: dict[str, pd.DataFrame]) -> int:
     """Insert the rejects of loads quarantined for the first time, in one statement."""
-    parts = [r.reindex(columns=QUARANTINE_COLUMNS).assign(load_id=load_id)
-             for load_id, r in rejects_by_load.items() if r is not None and not r.empty]
+    parts = [
+        r.reindex(columns=QUARANTINE_COLUMNS).assign(load_id=load_id)
+        for load_id, r in rejects_by_load.items()
+        if r is not None and not r.empty
+    ]
     if not parts:
         return 0
     rejects = pd.concat(parts, ignore_index=True)

@@ -39,9 +39,7 @@ def decode_text(path: Path) -> str:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise InputError(
-                f"undecodable bytes at offset {exc.start}: neither UTF-8 nor cp1252", file=path
-            ) from None
+            raise InputError(f"undecodable bytes at offset {exc.start}: neither UTF-8 nor cp1252", file=path) from None
     if not text.strip():  # a BOM and nothing else, or Unicode spaces
         raise InputError("the file is empty", file=path)
     return text
@@ -99,9 +97,7 @@ def normalise_label(label: object) -> str:
     return text.strip()
 
 
-def match_columns(
-    header: Sequence[object], synonyms: Mapping[str, Iterable[str]]
-) -> dict[str, int]:
+def match_columns(header: Sequence[object], synonyms: Mapping[str, Iterable[str]]) -> dict[str, int]:
     """Map canonical field names to header positions using a table of synonyms.
 
     ``synonyms`` maps a field to the labels seen for it; matching ignores case, accents and
@@ -144,9 +140,7 @@ def find_header_row(
         if len(found) >= 2 and len(missing) < len(best_missing):
             best_index, best_missing = index, missing
     if best_index is None:
-        raise InputError(
-            f"no header row found (expected columns {', '.join(required)})", file=file, sheet=sheet
-        )
+        raise InputError(f"no header row found (expected columns {', '.join(required)})", file=file, sheet=sheet)
     labels = [next(iter(synonyms[field]), field) for field in best_missing]
     raise InputError(
         f"missing required column {', '.join(repr(label) for label in labels)}",
@@ -199,7 +193,5 @@ def read_xlsx_sheet_with_row_numbers(path: Path, sheet: str) -> list[tuple[int, 
             f"not a readable XLSX workbook ({type(exc).__name__}: {exc})", file=path, sheet=sheet
         ) from None
     return [
-        (number, list(row))
-        for number, row in enumerate(rows, start=1)
-        if any(cell not in ("", None) for cell in row)
+        (number, list(row)) for number, row in enumerate(rows, start=1) if any(cell not in ("", None) for cell in row)
     ]

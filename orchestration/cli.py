@@ -87,11 +87,17 @@ def run() -> None:
 @main.command()
 @click.argument("source", type=click.Choice(SOURCES))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date the file describes (YYYY-MM-DD).")
+@click.option(
+    "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date the file describes (YYYY-MM-DD)."
+)
 @click.option("--no-publish", is_flag=True, help="Load and check, but do not publish serving/ yet.")
 @click.option("--allow-drop", is_flag=True, help="Accept a volume drop beyond the threshold.")
-@click.option("--year", type=click.IntRange(1800, 2100), metavar="YYYY",
-              help="Census vintage of a file that does not state it (INSEE donnees_communes.csv).")
+@click.option(
+    "--year",
+    type=click.IntRange(1800, 2100),
+    metavar="YYYY",
+    help="Census vintage of a file that does not state it (INSEE donnees_communes.csv).",
+)
 @_one_line_errors
 def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_drop: bool, year: int | None) -> None:
     """Land files of SOURCE unchanged in landing/, load them, run the gates and publish."""
@@ -101,11 +107,13 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
     settings = load_settings().ensure()
     apply_environment(settings)
     as_of_date = as_of.date() if as_of else None
+
     def already_landed(name: str, load_id: str) -> None:
         click.echo(f"{name}: already landed as load {load_id} (same bytes); nothing new to land", err=True)
 
-    landed = land_inputs(settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop,
-                         on_duplicate=already_landed, year=year)
+    landed = land_inputs(
+        settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop, on_duplicate=already_landed, year=year
+    )
     for item in landed:
         click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
     summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli"}, source=source)
@@ -131,8 +139,11 @@ def plan(n_sites: int, scope: str) -> None:
         raise InputError("--sites must be at least 1")
     parse_plan_scope(scope)
     settings = load_settings().ensure()
-    summary = run_asset_job(settings, "plan_sites", run_config={
-        "ops": {"raw__site_proposals": {"config": {"n_sites": n_sites, "scope": scope}}}})
+    summary = run_asset_job(
+        settings,
+        "plan_sites",
+        run_config={"ops": {"raw__site_proposals": {"config": {"n_sites": n_sites, "scope": scope}}}},
+    )
     if not summary.success:
         raise InputError(summary.failure)
     picks = summary.materialized["raw/site_proposals"]["picks"]
@@ -161,8 +172,12 @@ def extract(scope: str, fmt: str) -> None:
 
     parse_scope(scope)  # the syntax first: one line, before any run
     settings = load_settings().ensure()
-    summary = run_asset_job(settings, "write_extracts", lock=False, run_config={
-        "ops": {"publish__extracts": {"config": {"scopes": [scope], "format": fmt}}}})
+    summary = run_asset_job(
+        settings,
+        "write_extracts",
+        lock=False,
+        run_config={"ops": {"publish__extracts": {"config": {"scopes": [scope], "format": fmt}}}},
+    )
     if not summary.success:
         raise InputError(summary.failure)
     written = summary.materialized["publish/extracts"]
@@ -189,7 +204,8 @@ def demo(months: int, n_sites: int, seed: int) -> None:
     counts = write_demo_inbox(settings, months=months, n_sites=n_sites, seed=seed)
     click.echo(
         f"demo: {counts['activity_files']:,} activity files ({counts['activity_rows']:,} rows), "
-        f"{counts['satisfaction_files']:,} satisfaction files in {settings.inbox}", err=True
+        f"{counts['satisfaction_files']:,} satisfaction files in {settings.inbox}",
+        err=True,
     )
 
 

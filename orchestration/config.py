@@ -108,11 +108,14 @@ def dbt_vars(travel: TravelModel = TravelModel()) -> str:
     only for the vars it was parsed with, so the project's parse and every build use these."""
     import json
 
-    return json.dumps({
-        "travel_detour_factor": travel.detour_factor,
-        "travel_speed_kmh": travel.speed_kmh,
-        "travel_threshold_minutes": travel.threshold_minutes,
-    }, sort_keys=True)
+    return json.dumps(
+        {
+            "travel_detour_factor": travel.detour_factor,
+            "travel_speed_kmh": travel.speed_kmh,
+            "travel_threshold_minutes": travel.threshold_minutes,
+        },
+        sort_keys=True,
+    )
 
 
 def dbt_command(*args: str) -> list[str]:
@@ -120,8 +123,18 @@ def dbt_command(*args: str) -> list[str]:
     travel vars. Run it with ``cwd`` = the home: the profile's DuckDB path is relative."""
     import sys
 
-    return [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args, "--vars", dbt_vars(),
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return [
+        sys.executable,
+        "-c",
+        "from dbt.cli.main import cli; cli()",
+        *args,
+        "--vars",
+        dbt_vars(),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
 
 
 def apply_environment(settings: Settings) -> None:

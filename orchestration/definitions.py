@@ -29,8 +29,12 @@ apply_environment(load_settings())
 serving_db = build_publish_asset(sorted(k for k in dbt_models.keys if k.path[0] == "marts"))
 
 PLAN_ASSETS = [raw_site_proposals]
-PLANNED = [SITE_PROPOSALS, dg.AssetKey(["staging", "stg_plan__site_proposals"]),
-           dg.AssetKey(["marts", "mart_site_proposals"]), SERVING_DB]
+PLANNED = [
+    SITE_PROPOSALS,
+    dg.AssetKey(["staging", "stg_plan__site_proposals"]),
+    dg.AssetKey(["marts", "mart_site_proposals"]),
+    SERVING_DB,
+]
 
 REFRESH_JOB = "refresh_all"
 refresh_all = dg.define_asset_job(
@@ -72,7 +76,7 @@ plan_sites = dg.define_asset_job(
     PLAN_JOB,
     selection=dg.AssetSelection.assets(*PLANNED),
     description="`fsw plan`: propose where the next sites go (run config n_sites, scope), build "
-                "mart_site_proposals and publish.",
+    "mart_site_proposals and publish.",
     executor_def=dg.in_process_executor,
 )
 
@@ -81,7 +85,7 @@ write_extracts = dg.define_asset_job(
     EXTRACTS_JOB,
     selection=dg.AssetSelection.assets(extracts),
     description="`fsw extract`: the extracts of the scopes and format of the run config, from the "
-                "published serving DB.",
+    "published serving DB.",
     executor_def=dg.in_process_executor,
 )
 

@@ -70,24 +70,56 @@ def draw_coverage_map(
             known = minutes.notna()
             if (~known).any():
                 grey = communes[~known]
-                ax.scatter(grey["longitude"], grey["latitude"], s=size, c=NO_DATA_COLOUR, linewidths=0,
-                           label="communes without travel time")
+                ax.scatter(
+                    grey["longitude"],
+                    grey["latitude"],
+                    s=size,
+                    c=NO_DATA_COLOUR,
+                    linewidths=0,
+                    label="communes without travel time",
+                )
             cmap = ListedColormap(MINUTE_COLOURS + [OVER_COLOUR])
             norm = BoundaryNorm(MINUTE_STEPS, cmap.N, extend="max")
-            coloured = ax.scatter(communes.loc[known, "longitude"], communes.loc[known, "latitude"],
-                                  c=minutes[known], cmap=cmap, norm=norm, s=size, linewidths=0)
+            coloured = ax.scatter(
+                communes.loc[known, "longitude"],
+                communes.loc[known, "latitude"],
+                c=minutes[known],
+                cmap=cmap,
+                norm=norm,
+                s=size,
+                linewidths=0,
+            )
             colorbar = fig.colorbar(coloured, ax=ax, shrink=0.7, extend="max", ticks=MINUTE_STEPS)
             colorbar.set_label("travel minutes to the nearest France Services site")
             colorbar.ax.axhline(THRESHOLD_MINUTES, color="black", linewidth=2.5)
-            mobile = sites["is_mobile"].fillna(False).astype(bool) if "is_mobile" in sites else pd.Series(
-                False, index=sites.index)
+            mobile = (
+                sites["is_mobile"].fillna(False).astype(bool)
+                if "is_mobile" in sites
+                else pd.Series(False, index=sites.index)
+            )
             fixed = sites[~mobile]
             roaming = sites[mobile]
-            ax.scatter(fixed["longitude"], fixed["latitude"], marker="^", s=28, c="black",
-                       edgecolors="white", linewidths=0.4, label=f"sites ({len(fixed)})")
+            ax.scatter(
+                fixed["longitude"],
+                fixed["latitude"],
+                marker="^",
+                s=28,
+                c="black",
+                edgecolors="white",
+                linewidths=0.4,
+                label=f"sites ({len(fixed)})",
+            )
             if not roaming.empty:
-                ax.scatter(roaming["longitude"], roaming["latitude"], marker="D", s=18, c="#2c7bb6",
-                           edgecolors="black", linewidths=0.4, label=f"mobile sites ({len(roaming)})")
+                ax.scatter(
+                    roaming["longitude"],
+                    roaming["latitude"],
+                    marker="D",
+                    s=18,
+                    c="#2c7bb6",
+                    edgecolors="black",
+                    linewidths=0.4,
+                    label=f"mobile sites ({len(roaming)})",
+                )
             ax.legend(loc="lower left", fontsize=8, markerscale=1.2)
             ax.set_xlabel("longitude")
             ax.set_ylabel("latitude")

@@ -92,14 +92,10 @@ def parse_scope(scope: str, con: duckdb.DuckDBPyConnection | None = None) -> Sco
     elif kind == "department" and DEPARTMENT_CODE.fullmatch(code.upper()):
         parsed = Scope("department", code.upper())
     if parsed is None:
-        raise InputError(
-            f"invalid scope {scope!r}: expected national, region:<2 digits> or department:<code>"
-        )
+        raise InputError(f"invalid scope {scope!r}: expected national, region:<2 digits> or department:<code>")
     if con is not None and parsed.column is not None:
         _require_tables(con, ["dim_commune"])
-        found = con.execute(
-            f"select 1 from dim_commune where {parsed.column} = ? limit 1", [parsed.code]
-        ).fetchone()
+        found = con.execute(f"select 1 from dim_commune where {parsed.column} = ? limit 1", [parsed.code]).fetchone()
         if found is None:
             raise InputError(f"unknown {parsed.kind} {parsed.code!r}")
     return parsed

@@ -15,7 +15,9 @@ def inbox_files(settings: Settings, source: str) -> list[Path]:
     folder = settings.inbox / source
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".partial"))
+    return sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and not p.name.endswith(".partial")
+    )
 
 
 def collect_inbox(settings: Settings, source: str) -> tuple[list[LandedFile], list[str]]:
@@ -40,6 +42,7 @@ def collect_inbox(settings: Settings, source: str) -> tuple[list[LandedFile], li
     def already_landed(name: str, load_id: str) -> None:
         refused.append(f"{name}: already landed as load {load_id} (same bytes); not landed again")
 
-    landed = land_inputs(settings, source, inbox_files(settings, source), move=True, on_error=refuse,
-                         on_duplicate=already_landed)
+    landed = land_inputs(
+        settings, source, inbox_files(settings, source), move=True, on_error=refuse, on_duplicate=already_landed
+    )
     return landed, refused

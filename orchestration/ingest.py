@@ -25,7 +25,8 @@ def _newest_load(con, landing: Path, source: str) -> tuple | None:
     row = con.execute(
         """select load_id, sha256, cast(as_of as varchar), allow_drop from meta.loads
            where source = ? and status <> 'failed' order by landed_at desc, load_id desc limit 1""",
-        [source]).fetchone()
+        [source],
+    ).fetchone()
     if row is None:
         return None
     try:
@@ -36,8 +37,16 @@ def _newest_load(con, landing: Path, source: str) -> tuple | None:
 
 
 def land_inputs(
-    settings: Settings, source: str, paths: list[Path], *, as_of: date | None = None, allow_drop: bool = False,
-    move: bool = False, on_error=None, on_duplicate=None, year: int | None = None,
+    settings: Settings,
+    source: str,
+    paths: list[Path],
+    *,
+    as_of: date | None = None,
+    allow_drop: bool = False,
+    move: bool = False,
+    on_error=None,
+    on_duplicate=None,
+    year: int | None = None,
 ) -> list[LandedFile]:
     """Copy each file to landing/ unchanged, then record it as ``landed`` in the ledger.
 
@@ -66,8 +75,15 @@ def land_inputs(
                 if len(consumed) + len(records) >= COMMIT_EVERY:
                     _commit(con, consumed, records)
                 try:
-                    item = land_file(settings.landing, source, path, as_of=day.isoformat() if day else None,
-                                     move=move, remove_source=False, year=year)
+                    item = land_file(
+                        settings.landing,
+                        source,
+                        path,
+                        as_of=day.isoformat() if day else None,
+                        move=move,
+                        remove_source=False,
+                        year=year,
+                    )
                 except InputError as error:
                     if on_error is None:
                         raise
@@ -89,8 +105,15 @@ def land_inputs(
                         raise error from None
                     on_error(None, error)
                     continue
-                records.append({"landed": item, "status": "landed", "kind": kind, "allow_drop": allow_drop,
-                                "is_demo": item.sha256 in registry})
+                records.append(
+                    {
+                        "landed": item,
+                        "status": "landed",
+                        "kind": kind,
+                        "allow_drop": allow_drop,
+                        "is_demo": item.sha256 in registry,
+                    }
+                )
                 landed.append(item)
                 newest = (item.load_id, item.sha256, item.as_of, allow_drop, year)
         finally:

@@ -101,8 +101,13 @@ def plan_sites(settings: Settings, n: int, scope: str = "national") -> pd.DataFr
     radius_km = travel.threshold_minutes / 60 * travel.speed_kmh / travel.detour_factor
     demand = communes[~communes["covered"] & (communes["population"] > 0)]
     picks = greedy_max_coverage(
-        communes["latitude"], communes["longitude"], demand["latitude"], demand["longitude"],
-        demand["population"], radius_km, n,
+        communes["latitude"],
+        communes["longitude"],
+        demand["latitude"],
+        demand["longitude"],
+        demand["population"],
+        radius_km,
+        n,
     )
     total = int(communes["population"].sum())
     already = int(communes.loc[communes["covered"], "population"].sum())
@@ -110,17 +115,35 @@ def plan_sites(settings: Settings, n: int, scope: str = "national") -> pd.DataFr
     for number, pick in enumerate(picks, start=1):
         commune = communes.iloc[pick.candidate]
         cumulative += pick.gain
-        rows.append({
-            "pick": number, "scope": scope, "commune_code": commune["commune_code"],
-            "commune_name": commune["commune_name"], "department_code": commune["department_code"],
-            "population_newly_covered": pick.gain, "cumulative_population_covered": cumulative,
-            "share_within_30_min_after": (already + cumulative) / total if total else None,
-            "coverage_month": month, "planned_at": datetime.now(UTC),
-        })
-    table = pd.DataFrame(rows, columns=[
-        "pick", "scope", "commune_code", "commune_name", "department_code", "population_newly_covered",
-        "cumulative_population_covered", "share_within_30_min_after", "coverage_month", "planned_at",
-    ])
+        rows.append(
+            {
+                "pick": number,
+                "scope": scope,
+                "commune_code": commune["commune_code"],
+                "commune_name": commune["commune_name"],
+                "department_code": commune["department_code"],
+                "population_newly_covered": pick.gain,
+                "cumulative_population_covered": cumulative,
+                "share_within_30_min_after": (already + cumulative) / total if total else None,
+                "coverage_month": month,
+                "planned_at": datetime.now(UTC),
+            }
+        )
+    table = pd.DataFrame(
+        rows,
+        columns=[
+            "pick",
+            "scope",
+            "commune_code",
+            "commune_name",
+            "department_code",
+            "population_newly_covered",
+            "cumulative_population_covered",
+            "share_within_30_min_after",
+            "coverage_month",
+            "planned_at",
+        ],
+    )
     with connect(settings.work_db) as con:
         replace_table(con, "raw", "site_proposals", table.drop(columns=["commune_name", "department_code"]))
     return table

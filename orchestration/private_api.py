@@ -65,8 +65,17 @@ _ATTRIBUTES = [
 ]
 # The parameters our DbtCliInvocation.run override receives, in dagster-dbt's order.
 _INVOCATION_RUN_PARAMETERS = [
-    "args", "env", "manifest", "dagster_dbt_translator", "project_dir", "target_path", "raise_on_error",
-    "context", "adapter", "cli_version", "dbt_project",
+    "args",
+    "env",
+    "manifest",
+    "dagster_dbt_translator",
+    "project_dir",
+    "target_path",
+    "raise_on_error",
+    "context",
+    "adapter",
+    "cli_version",
+    "dbt_project",
 ]
 # Instance attributes Dagster's SQLite event log sets in __init__ and our _connect uses.
 _EVENT_LOG_STATE = ("_db_lock", "_initialized_dbs")
@@ -82,7 +91,13 @@ def check_private_api() -> list[str]:
     if parameters != _INVOCATION_RUN_PARAMETERS:
         problems.append(f"DbtCliInvocation.run takes {parameters}, expected {_INVOCATION_RUN_PARAMETERS}")
     source = inspect.getsource(SqliteEventLogStorage.__init__)
-    problems += [f"SqliteEventLogStorage.__init__ no longer sets {state}" for state in _EVENT_LOG_STATE
-                 if f"self.{state}" not in source]
-    return [f"orchestration/private_api.py: {problem} (an upgrade changed a private API this project "
-            "relies on: see the module's docstring)" for problem in problems]
+    problems += [
+        f"SqliteEventLogStorage.__init__ no longer sets {state}"
+        for state in _EVENT_LOG_STATE
+        if f"self.{state}" not in source
+    ]
+    return [
+        f"orchestration/private_api.py: {problem} (an upgrade changed a private API this project "
+        "relies on: see the module's docstring)"
+        for problem in problems
+    ]

@@ -65,8 +65,12 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
         if not tables:
             raise RuntimeError("no marts in work.duckdb to publish")
         ours = con.execute("select current_database()").fetchone()[0]
-        existing = [name for (name,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'", [ours]).fetchall()]
+        existing = [
+            name
+            for (name,) in con.execute(
+                "select table_name from duckdb_tables() where database_name = ? and schema_name = 'main'", [ours]
+            ).fetchall()
+        ]
         # Tables kept from the copy, with their columns: the same as the work DB's, a month column.
         kept = {}
         for table in existing:
@@ -101,8 +105,7 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
             if table in counts:
                 con.execute(f'comment on column main."{table}"."{column}" is {_quote_literal(comment)}')
         con.execute(
-            "create table main.fsw_publication as select ?::timestamptz as published_at, ? as run_id, "
-            "? as tables",
+            "create table main.fsw_publication as select ?::timestamptz as published_at, ? as run_id, ? as tables",
             [datetime.now(UTC), run_id, ",".join(sorted(counts))],
         )
         con.execute("detach work")
@@ -121,8 +124,12 @@ def publish_serving_db(settings: Settings, *, run_id: str = "") -> dict:
     if written_anew:
         (staging / WRITTEN_ANEW).write_text(json.dumps({"bytes": size}), encoding="utf-8")
     _fsync_dir(staging)
-    return {"path": str(settings.serving_db), "tables": counts, "months_copied": months_copied,
-            "written_anew": written_anew}
+    return {
+        "path": str(settings.serving_db),
+        "tables": counts,
+        "months_copied": months_copied,
+        "written_anew": written_anew,
+    }
 
 
 MONTH_COLUMN = "month_start"
@@ -166,7 +173,9 @@ def _reusable(con: duckdb.DuckDBPyConnection) -> bool:
 def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[tuple[str, str]]:
     return con.execute(
         "select column_name, data_type from duckdb_columns() where database_name = ? and schema_name = 'main' "
-        "and table_name = ? order by column_index", [database, table]).fetchall()
+        "and table_name = ? order by column_index",
+        [database, table],
+    ).fetchall()
 
 
 def _sync_by_month(con: duckdb.DuckDBPyConnection, table: str, table_columns: list[tuple[str, str]]) -> int:
@@ -178,8 +187,10 @@ def _sync_by_month(con: duckdb.DuckDBPyConnection, table: str, table_columns: li
     columns = ", ".join(f'"{name}"' for name, _ in table_columns)
 
     def fingerprint(relation: str) -> str:
-        return (f"select {MONTH_COLUMN} as month, count(*) as n, sum(hash(row({columns}))::hugeint) as h "
-                f"from {relation} group by all")
+        return (
+            f"select {MONTH_COLUMN} as month, count(*) as n, sum(hash(row({columns}))::hugeint) as h "
+            f"from {relation} group by all"
+        )
 
     con.execute(f"""
         create or replace temp table _changed_months as
@@ -189,10 +200,14 @@ def _sync_by_month(con: duckdb.DuckDBPyConnection, table: str, table_columns: li
         where ours.n is distinct from theirs.n or ours.h is distinct from theirs.h""")
     changed = con.execute("select count(*) from _changed_months").fetchone()[0]
     if changed:
-        con.execute(f'delete from main."{table}" where exists (select 1 from _changed_months c '
-                    f'where c.month is not distinct from main."{table}".{MONTH_COLUMN})')
-        con.execute(f'insert into main."{table}" by name select * from work.main."{table}" as w '
-                    f'where exists (select 1 from _changed_months c where c.month is not distinct from w.{MONTH_COLUMN})')
+        con.execute(
+            f'delete from main."{table}" where exists (select 1 from _changed_months c '
+            f'where c.month is not distinct from main."{table}".{MONTH_COLUMN})'
+        )
+        con.execute(
+            f'insert into main."{table}" by name select * from work.main."{table}" as w '
+            f"where exists (select 1 from _changed_months c where c.month is not distinct from w.{MONTH_COLUMN})"
+        )
     con.execute("drop table _changed_months")
     return changed
 

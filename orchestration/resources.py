@@ -92,19 +92,39 @@ class _DbtCliInvocationIn(DbtCliInvocation):
     working_dir: ClassVar[Path]
 
     @classmethod
-    def run(cls, args, env, manifest, dagster_dbt_translator, project_dir, target_path, raise_on_error,
-            context, adapter, cli_version, dbt_project=None):
+    def run(
+        cls,
+        args,
+        env,
+        manifest,
+        dagster_dbt_translator,
+        project_dir,
+        target_path,
+        raise_on_error,
+        context,
+        adapter,
+        cli_version,
+        dbt_project=None,
+    ):
         seed = Path(project_dir) / "target" / "partial_parse.msgpack"
         destination = Path(target_path) / "partial_parse.msgpack"
         if seed.exists() and not destination.exists():
             destination.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(seed, destination)
-        process = subprocess.Popen(args=args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env,
-                                   cwd=cls.working_dir)
+        process = subprocess.Popen(
+            args=args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, cwd=cls.working_dir
+        )
         return cls(
-            process=process, manifest=manifest, project=dbt_project, dagster_dbt_translator=dagster_dbt_translator,
-            project_dir=project_dir, target_path=target_path, raise_on_error=raise_on_error, context=context,
-            adapter=adapter, cli_version=cli_version,
+            process=process,
+            manifest=manifest,
+            project=dbt_project,
+            dagster_dbt_translator=dagster_dbt_translator,
+            project_dir=project_dir,
+            target_path=target_path,
+            raise_on_error=raise_on_error,
+            context=context,
+            adapter=adapter,
+            cli_version=cli_version,
         )
 
 

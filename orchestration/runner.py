@@ -59,7 +59,11 @@ def _parse_if_stale(manifest) -> None:
 
 
 def run_job(
-    settings: Settings, *, publish: bool = True, tags: dict | None = None, full: bool = False,
+    settings: Settings,
+    *,
+    publish: bool = True,
+    tags: dict | None = None,
+    full: bool = False,
     source: str | None = None,
 ) -> RunSummary:
     """Load the sources, then build the touched months, dbt and publish: two Dagster runs.
@@ -114,7 +118,9 @@ def _run_job(settings: Settings, *, publish: bool, tags: dict | None, full: bool
         plan = build_plan_after(graph, settings, instance.get_run_by_id(first.run_id))
         if plan.months:
             months = plan.months
-            print(f"[months] {months[0][:7]} → {months[-1][:7]} ({len(months)} partitions)", file=sys.stderr, flush=True)
+            print(
+                f"[months] {months[0][:7]} → {months[-1][:7]} ({len(months)} partitions)", file=sys.stderr, flush=True
+            )
         second = _execute(settings, instance, defs.resolve_job_def(BUILD_JOB), plan.assets, {**base_tags, **plan.tags})
     second.checks_passed = first.checks_passed + second.checks_passed
     second.warnings = first.warnings + second.warnings
@@ -123,7 +129,11 @@ def _run_job(settings: Settings, *, publish: bool, tags: dict | None, full: bool
 
 
 def run_asset_job(
-    settings: Settings, job_name: str, *, run_config: dict | None = None, tags: dict | None = None,
+    settings: Settings,
+    job_name: str,
+    *,
+    run_config: dict | None = None,
+    tags: dict | None = None,
     lock: bool = True,
 ) -> RunSummary:
     """Run one job of the definitions through the home's instance (`fsw plan`, `fsw extract`).
@@ -144,8 +154,14 @@ def run_asset_job(
     with dg.DagsterInstance.get() as instance:
         if lock:
             _release_dead_cli_runs(instance)
-        return _execute(settings, instance, defs.resolve_job_def(job_name), None,
-                        {"fsw/trigger": "cli", **(tags or {})}, run_config=run_config)
+        return _execute(
+            settings,
+            instance,
+            defs.resolve_job_def(job_name),
+            None,
+            {"fsw/trigger": "cli", **(tags or {})},
+            run_config=run_config,
+        )
 
 
 _HOME_LOCK = None
@@ -175,10 +191,12 @@ def _release_dead_cli_runs(instance) -> None:
     """
     import dagster as dg
 
-    stale = instance.get_runs(filters=dg.RunsFilter(
-        statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED],
-        tags={"fsw/trigger": "cli"},
-    ))
+    stale = instance.get_runs(
+        filters=dg.RunsFilter(
+            statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.NOT_STARTED],
+            tags={"fsw/trigger": "cli"},
+        )
+    )
     for run in stale:
         instance.report_run_failed(run)
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

@@ -57,10 +57,13 @@ def load_selection(asset_graph, settings: Settings, source: str | None) -> list[
         return None
     wanted = [key for asset in FILES_ASSETS for key in asset.keys]
     with connect(settings.work_db) as con:
-        built = {name for (name,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()}
-        waiting = {name for (name,) in con.execute(
-            "select distinct source from meta.loads where status = 'landed'").fetchall()}
+        built = {
+            name
+            for (name,) in con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall()
+        }
+        waiting = {
+            name for (name,) in con.execute("select distinct source from meta.loads where status = 'landed'").fetchall()
+        }
     for name, (asset, table) in REBUILT_SOURCES.items():
         if name == source or name in waiting or table not in built:
             wanted.extend(asset.keys)
@@ -70,8 +73,13 @@ def load_selection(asset_graph, settings: Settings, source: str | None) -> list[
 
 
 def build_plan(
-    asset_graph, settings: Settings, *, loaded: list[dg.AssetKey] | None, source: str | None = None,
-    full: bool = False, publish: bool = True,
+    asset_graph,
+    settings: Settings,
+    *,
+    loaded: list[dg.AssetKey] | None,
+    source: str | None = None,
+    full: bool = False,
+    publish: bool = True,
 ) -> BuildPlan:
     """The assets and months of the build run that follows a load run of ``loaded`` assets.
 
@@ -84,15 +92,19 @@ def build_plan(
     relisted = loaded_keys is None or bool(loaded_keys & set(raw_site_listing.keys))
     months = months_to_build(settings, full=full or relisted)
     rebuilt = loaded_keys is None or any(
-        key in loaded_keys for asset, _ in REBUILT_SOURCES.values() for key in asset.keys)
+        key in loaded_keys for asset, _ in REBUILT_SOURCES.values() for key in asset.keys
+    )
     exports_only = source in EXPORT_ONLY_SOURCES and not rebuilt and settings.serving_db.exists()
     excluded = {key for asset in [*RAW_SOURCES, *OUTPUTS] for key in asset.keys} | {SITE_PROPOSALS}
     if not months:
         excluded |= {key for asset in MONTHLY_ASSETS for key in asset.keys}
     if not publish:
         excluded.add(SERVING_DB)
-    keys = [key for key in asset_graph.get_all_asset_keys()
-            if key not in excluded and asset_graph.get(key).is_materializable]
+    keys = [
+        key
+        for key in asset_graph.get_all_asset_keys()
+        if key not in excluded and asset_graph.get(key).is_materializable
+    ]
     if exports_only:
         # Also with no month to rebuild (the same file sent again after a crash): the
         # incremental facts catch up on months refreshed since their last build.
@@ -107,8 +119,12 @@ def build_plan_after(asset_graph, settings: Settings, load_run: dg.DagsterRun) -
     tags = load_run.tags
     loaded = sorted(load_run.asset_selection) if load_run.asset_selection else None
     return build_plan(
-        asset_graph, settings, loaded=loaded, source=tags.get(SOURCE_TAG),
-        full=tags.get(FULL_REFRESH_TAG) == "true", publish=tags.get(NO_PUBLISH_TAG) != "true",
+        asset_graph,
+        settings,
+        loaded=loaded,
+        source=tags.get(SOURCE_TAG),
+        full=tags.get(FULL_REFRESH_TAG) == "true",
+        publish=tags.get(NO_PUBLISH_TAG) != "true",
     )
 
 
@@ -124,7 +140,8 @@ def months_to_build(settings: Settings, *, full: bool) -> list[str]:
             pending = months_pending(con, source.name)
             real_pending = con.execute(
                 "select count(*) > 0 from meta.loads where source = ? and status = 'parsed' and not is_demo",
-                [source.name]).fetchone()[0]
+                [source.name],
+            ).fetchone()[0]
             demo_in_place = con.execute(
                 f"select count(*) > 0 from raw.{source.name} r join meta.loads l using (load_id) where l.is_demo"
             ).fetchone()[0]

@@ -16,7 +16,9 @@ def render_status(settings: Settings) -> str:
     con = duckdb.connect(str(settings.serving_db), read_only=True)
     try:
         published_at, run_id = con.execute("select published_at, run_id from fsw_publication").fetchone()
-        lines.append(f"serving: {settings.serving_db} (published {published_at:%Y-%m-%d %H:%M:%S %Z}, run {run_id[:8]})")
+        lines.append(
+            f"serving: {settings.serving_db} (published {published_at:%Y-%m-%d %H:%M:%S %Z}, run {run_id[:8]})"
+        )
         sources = con.execute(
             """select source, count(*) filter (where status = 'published') as published,
                       count(*) filter (where status = 'failed') as failed,
@@ -32,14 +34,20 @@ def render_status(settings: Settings) -> str:
             if source == "sites" and demo_sites:
                 lines.append(f"  {source:<13} demo: generated listing of {demo_sites:,} sites (no real listing loaded)")
             elif row is None or not row[1]:
-                origin = {"insee": "embedded snapshot (real, older)", "barometer": "none loaded"}.get(source, "none loaded")
+                origin = {"insee": "embedded snapshot (real, older)", "barometer": "none loaded"}.get(
+                    source, "none loaded"
+                )
                 lines.append(f"  {source:<13} {origin}")
             elif row[3] and source in ("activity", "satisfaction"):
-                lines.append(f"  {source:<13} demo: generated exports for the sites of the current listing "
-                             f"(no real file loaded): {row[1]} published load(s), {row[2]} failed")
+                lines.append(
+                    f"  {source:<13} demo: generated exports for the sites of the current listing "
+                    f"(no real file loaded): {row[1]} published load(s), {row[2]} failed"
+                )
             else:
                 kind = "demo" if row[3] else "real"
-                lines.append(f"  {source:<13} {kind}: {row[1]} published load(s), {row[2]} failed, last landed {row[4]:%Y-%m-%d}")
+                lines.append(
+                    f"  {source:<13} {kind}: {row[1]} published load(s), {row[2]} failed, last landed {row[4]:%Y-%m-%d}"
+                )
         # Rows of superseded demo exports stay in fsw_quarantine but no longer describe the data.
         quarantine = con.execute(
             "select q.source, q.reason, count(*) from fsw_quarantine q left join fsw_loads l using (load_id) "

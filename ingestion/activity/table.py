@@ -285,8 +285,6 @@ def _has_lone_cr(data: bytes) -> bool:
     return bool(after[-1] == len(data)) or bool((bytes_[after[after < len(data)]] != 10).any())
 
 
-
-
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _LF = re.compile("\n")
 
@@ -424,7 +422,9 @@ def _decoded(column: pa.DictionaryArray, encoding: str) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(column.indices, pa.array(values, type=pa.string()))
 
 
-def _line_numbers(source: _Source, count: int, blank_lines: int, header_index: int, delimiter: str, width: int) -> np.ndarray:
+def _line_numbers(
+    source: _Source, count: int, blank_lines: int, header_index: int, delimiter: str, width: int
+) -> np.ndarray:
     """The line number of each of the ``count`` rows pyarrow kept."""
     # pyarrow drops empty lines silently; only then do line numbers need a recount
     if blank_lines or _has_empty_line(source):
@@ -471,7 +471,9 @@ def _encode(values: list[str]) -> pa.DictionaryArray:
     return pa.array(values, type=pa.string()).dictionary_encode()
 
 
-def _drop_blank_rows(columns: dict[str, pa.DictionaryArray], rows: np.ndarray, sheets: np.ndarray | None = None, *, entirely_blank):
+def _drop_blank_rows(
+    columns: dict[str, pa.DictionaryArray], rows: np.ndarray, sheets: np.ndarray | None = None, *, entirely_blank
+):
     """Leave out the rows blank in every column of the file: ``entirely_blank(indices)`` tells,
     for the rows blank in every wanted column, which are blank in the others too (a row with
     a value only in a column the reader does not use is kept, to be rejected, not dropped)."""
@@ -497,7 +499,7 @@ def _blank_lines(source: _Source, delimiter: str, numbers: np.ndarray) -> np.nda
     ends = np.r_[ends, len(data)]
     blank = []
     for number in numbers.tolist():
-        line = data[starts[number - 1]: ends[number - 1]].decode(source.encoding).rstrip("\r")
+        line = data[starts[number - 1] : ends[number - 1]].decode(source.encoding).rstrip("\r")
         blank.append(all(not cell.strip() for cell in next(csv.reader([line], delimiter=delimiter), [])))
     return np.asarray(blank, dtype=bool)
 
@@ -534,7 +536,13 @@ def _check_duplicates(header, *, file, sheet, row) -> None:
     for name in header:
         key = normalise_label(name)
         if key and key in seen:
-            raise InputError(f"duplicated column name {str(name).strip()!r} in the header", file=file, sheet=sheet, row=row, column=str(name).strip())
+            raise InputError(
+                f"duplicated column name {str(name).strip()!r} in the header",
+                file=file,
+                sheet=sheet,
+                row=row,
+                column=str(name).strip(),
+            )
         seen.add(key)
 
 
@@ -568,7 +576,9 @@ def _load_xlsx(path, synonyms, required, header_synonyms) -> RawTable:
     sheets = np.concatenate([np.full(len(numbers), sheet, dtype=object) for sheet, _, numbers in parts])
     cells = [row for body in bodies for row in body]
     columns, rows, sheets = _drop_blank_rows(
-        columns, rows, sheets,
+        columns,
+        rows,
+        sheets,
         entirely_blank=lambda candidates: np.asarray(
             [all(not _cell_text(cell).strip() for cell in cells[i]) for i in candidates.tolist()], dtype=bool
         ),

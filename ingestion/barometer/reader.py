@@ -69,7 +69,9 @@ def _date(text: str, *, path: Path, row: int, column: str) -> date:
             raise ValueError
         return date.fromisoformat(match.group(1))
     except ValueError:
-        raise InputError(f"not a date (expected YYYY-MM-DD): {text[:40]!r}", file=path, row=row, column=column) from None
+        raise InputError(
+            f"not a date (expected YYYY-MM-DD): {text[:40]!r}", file=path, row=row, column=column
+        ) from None
 
 
 def read_barometer(path: Path) -> BarometerRows:
@@ -104,20 +106,38 @@ def read_barometer(path: Path) -> BarometerRows:
         if level == "department":
             code = code.zfill(2)
         if layout == "detail":
-            records.append({"level": level, "territory_code": code,
-                            "date": _date(get("date"), path=path, row=number, column="date"),
-                            "value": _number(get("value"), path=path, row=number, column="valeur"),
-                            "kind": "published", "source_row": number})
+            records.append(
+                {
+                    "level": level,
+                    "territory_code": code,
+                    "date": _date(get("date"), path=path, row=number, column="date"),
+                    "value": _number(get("value"), path=path, row=number, column="valeur"),
+                    "kind": "published",
+                    "source_row": number,
+                }
+            )
         else:
-            records.append({"level": level, "territory_code": code,
-                            "date": _date(get("current_date"), path=path, row=number, column="date_valeur_actuelle"),
-                            "value": _number(get("current_value"), path=path, row=number, column="valeur_actuelle"),
-                            "kind": "published", "source_row": number})
+            records.append(
+                {
+                    "level": level,
+                    "territory_code": code,
+                    "date": _date(get("current_date"), path=path, row=number, column="date_valeur_actuelle"),
+                    "value": _number(get("current_value"), path=path, row=number, column="valeur_actuelle"),
+                    "kind": "published",
+                    "source_row": number,
+                }
+            )
             if get("target") and get("target_date"):
-                records.append({"level": level, "territory_code": code,
-                                "date": _date(get("target_date"), path=path, row=number, column="date_cible"),
-                                "value": _number(get("target"), path=path, row=number, column="cible"),
-                                "kind": "target", "source_row": number})
+                records.append(
+                    {
+                        "level": level,
+                        "territory_code": code,
+                        "date": _date(get("target_date"), path=path, row=number, column="date_cible"),
+                        "value": _number(get("target"), path=path, row=number, column="cible"),
+                        "kind": "target",
+                        "source_row": number,
+                    }
+                )
     if not records:
         raise InputError(f"no rows of indicator {INDICATOR!r}", file=path)
     return BarometerRows(pd.DataFrame.from_records(records, columns=OUTPUT), layout)

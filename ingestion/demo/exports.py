@@ -22,10 +22,34 @@ from ingestion.demo.volumes import CHANNELS, PARTNER_CODES, THEMES, draw_activit
 # share of departments per format; XLSX stays small because openpyxl writes slowly
 FORMAT_SHARES = {"semicolon": 0.75, "comma": 0.15, "tab_monthly": 0.07, "xlsx": 0.03}
 ACTIVITY_HEADERS = {
-    "semicolon": ["Matricule", "Date", "Partenaire", "Thématique", "Canal", "Nombre de demandes", "Dont résolues au premier contact"],
-    "comma": ["id_fs", "Date de la demande", "Opérateur", "Thème", "Mode de contact", "Demandes", "Résolues 1er contact"],
+    "semicolon": [
+        "Matricule",
+        "Date",
+        "Partenaire",
+        "Thématique",
+        "Canal",
+        "Nombre de demandes",
+        "Dont résolues au premier contact",
+    ],
+    "comma": [
+        "id_fs",
+        "Date de la demande",
+        "Opérateur",
+        "Thème",
+        "Mode de contact",
+        "Demandes",
+        "Résolues 1er contact",
+    ],
     "tab_monthly": ["Identifiant France services", "Mois", "Organisme", "Motif", "Canal", "Nb demandes", "Résolues"],
-    "xlsx": ["Code structure", "Jour", "Partenaire", "Thématique", "Canal", "Nombre de demandes", "Dont résolues au premier contact"],
+    "xlsx": [
+        "Code structure",
+        "Jour",
+        "Partenaire",
+        "Thématique",
+        "Canal",
+        "Nombre de demandes",
+        "Dont résolues au premier contact",
+    ],
 }
 SATISFACTION_HEADERS = {
     "scores": ["Matricule", "Date de réponse", "Satisfaction", "Recommanderiez-vous France services ?"],
@@ -34,8 +58,28 @@ SATISFACTION_HEADERS = {
 SCORE_LABELS = ["Pas du tout satisfait", "Peu satisfait", "Ni satisfait ni insatisfait", "Satisfait", "Très satisfait"]
 # how two export tools name the partners (France Travail was Pôle emploi until 2024)
 _PARTNER_NAMES = {
-    "short": ["Finances publiques", "CAF", "Assurance maladie", "ANTS", "Assurance retraite", "France Travail", "MSA", "Justice", "La Poste"],
-    "long": ["DGFiP", "Caisse d'allocations familiales", "CPAM", "Ministère de l'Intérieur", "Carsat", "France Travail", "MSA", "Ministère de la Justice", "La Poste"],
+    "short": [
+        "Finances publiques",
+        "CAF",
+        "Assurance maladie",
+        "ANTS",
+        "Assurance retraite",
+        "France Travail",
+        "MSA",
+        "Justice",
+        "La Poste",
+    ],
+    "long": [
+        "DGFiP",
+        "Caisse d'allocations familiales",
+        "CPAM",
+        "Ministère de l'Intérieur",
+        "Carsat",
+        "France Travail",
+        "MSA",
+        "Ministère de la Justice",
+        "La Poste",
+    ],
 }
 _OTHER_PARTNER = "Mission locale"
 UNKNOWN_SITE = "99999"
@@ -68,11 +112,15 @@ def write_demo_exports(
     inbox = Path(inbox)
     (inbox / "activity").mkdir(parents=True, exist_ok=True)
     (inbox / "satisfaction").mkdir(parents=True, exist_ok=True)
-    sites = sites.assign(
-        site_id=sites["site_id"].astype(str),
-        department_code=sites["department_code"].astype(str),
-        labelled_on=pd.to_datetime(sites["labelled_on"]),
-    ).sort_values(["department_code", "site_id"], kind="stable").reset_index(drop=True)
+    sites = (
+        sites.assign(
+            site_id=sites["site_id"].astype(str),
+            department_code=sites["department_code"].astype(str),
+            labelled_on=pd.to_datetime(sites["labelled_on"]),
+        )
+        .sort_values(["department_code", "site_id"], kind="stable")
+        .reset_index(drop=True)
+    )
     size = rng.lognormal(0.0, 0.45, len(sites))
     size /= size.mean()
     formats = _department_formats(sites, rng)
@@ -107,11 +155,23 @@ def write_demo_exports(
             counts["answers"] += len(columns[SATISFACTION_HEADERS[style][0]])
             columns = _append(columns, _bad_answer_rows(bad_answers.get(dep, []), style, month))
             counts["satisfaction_rows"] += len(columns[SATISFACTION_HEADERS[style][0]])
-            _write_csv(columns, inbox / "satisfaction" / f"satisfaction_{dep}_{period}.csv", "semicolon" if style == "scores" else "comma")
+            _write_csv(
+                columns,
+                inbox / "satisfaction" / f"satisfaction_{dep}_{period}.csv",
+                "semicolon" if style == "scores" else "comma",
+            )
             counts["satisfaction_files"] += 1
             bad_activity_kinds.update(bad_activity.get(dep, []))
             bad_answer_kinds.update(bad_answers.get(dep, []))
-    keys = ("activity_files", "satisfaction_files", "activity_rows", "satisfaction_rows", "requests", "resolved_first_visit", "answers")
+    keys = (
+        "activity_files",
+        "satisfaction_files",
+        "activity_rows",
+        "satisfaction_rows",
+        "requests",
+        "resolved_first_visit",
+        "answers",
+    )
     return {
         **{key: counts[key] for key in keys},
         "bad_rows": sum(bad_activity_kinds.values()) + sum(bad_answer_kinds.values()),
@@ -134,7 +194,7 @@ def _department_formats(sites: pd.DataFrame, rng: np.random.Generator) -> dict[s
     for kind in ("comma", "tab_monthly"):
         for dep in rest[: wanted[kind]]:
             formats[dep] = kind
-        rest = rest[wanted[kind]:]
+        rest = rest[wanted[kind] :]
     formats.update({dep: "semicolon" for dep in rest})
     return formats
 
@@ -187,7 +247,10 @@ def _append(columns: dict[str, np.ndarray], extra: dict[str, list]) -> dict[str,
     """Add a few rows (plain lists, any types) under the columns."""
     if not extra:
         return columns
-    return {name: np.concatenate([values.astype(object), np.asarray(extra[name], dtype=object)]) for name, values in columns.items()}
+    return {
+        name: np.concatenate([values.astype(object), np.asarray(extra[name], dtype=object)])
+        for name, values in columns.items()
+    }
 
 
 def _bad_departments(departments: np.ndarray, kinds, rng) -> dict[str, list[str]]:
@@ -207,7 +270,9 @@ def _bad_activity_rows(kinds: list[str], columns: dict[str, np.ndarray], kind: s
         return {}
     rows = {name: [columns[name][0]] * len(kinds) for name in names}
     site, day, requests, resolved = names[0], names[1], names[5], names[6]
-    bad_date = {"tab_monthly": f"13/{month:%Y}", "comma": f"{month:%Y-%m}-32", "xlsx": "inconnue"}.get(kind, f"32/{month:%m/%Y}")
+    bad_date = {"tab_monthly": f"13/{month:%Y}", "comma": f"{month:%Y-%m}-32", "xlsx": "inconnue"}.get(
+        kind, f"32/{month:%m/%Y}"
+    )
     for i, bad in enumerate(kinds):
         if bad == "negative count":
             rows[requests][i], rows[resolved][i] = -3, 0
@@ -251,7 +316,9 @@ def _bad_answer_rows(kinds: list[str], style: str, month: date) -> dict[str, lis
     for bad in kinds:
         rows[header[0]].append(UNKNOWN_SITE if bad == "unknown site id" else "1")
         rows[header[1]].append("pas de date" if bad == "unreadable date" else good_date)
-        rows[header[2]].append("Bof" if bad == "unreadable satisfaction" else ("Satisfait" if style == "labels" else "4"))
+        rows[header[2]].append(
+            "Bof" if bad == "unreadable satisfaction" else ("Satisfait" if style == "labels" else "4")
+        )
         rows[header[3]].append("Oui")
     return rows if kinds else {}
 
@@ -264,7 +331,9 @@ def _write_csv(columns: dict[str, np.ndarray], path: Path, kind: str) -> None:
     # the `,` tool quotes every text (its themes hold commas); the others never quote
     quoting = "needed" if kind == "comma" else "none"
     buffer.write((delimiter.join(columns) + "\n").encode("utf-8"))
-    pa_csv.write_csv(table, buffer, pa_csv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style=quoting))
+    pa_csv.write_csv(
+        table, buffer, pa_csv.WriteOptions(include_header=False, delimiter=delimiter, quoting_style=quoting)
+    )
     data = buffer.getvalue()
     if kind == "semicolon":
         data = data.decode("utf-8").encode("cp1252").replace(b"\n", b"\r\n") + b"\r\n"

@@ -8,26 +8,57 @@ import numpy as np
 import pandas as pd
 
 LISTING_COLUMNS = [
-    "id_fs", "insee_dep", "lib_fs", "adresse", "complement_adresse", "insee_com", "code_postal",
-    "lib_com", "latitude", "longitude", "mail", "telephone", "h_lundi", "h_mardi", "h_mercredi",
-    "h_jeudi", "h_vendredi", "h_samedi", "prise_rdv", "commentaire", "type_fs", "format_fs",
-    "groupe_fs", "labellisation_fs",
+    "id_fs",
+    "insee_dep",
+    "lib_fs",
+    "adresse",
+    "complement_adresse",
+    "insee_com",
+    "code_postal",
+    "lib_com",
+    "latitude",
+    "longitude",
+    "mail",
+    "telephone",
+    "h_lundi",
+    "h_mardi",
+    "h_mercredi",
+    "h_jeudi",
+    "h_vendredi",
+    "h_samedi",
+    "prise_rdv",
+    "commentaire",
+    "type_fs",
+    "format_fs",
+    "groupe_fs",
+    "labellisation_fs",
 ]
 WEEKDAYS = ["h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi"]
 
 # shares in the August 2024 listing (2,845 sites)
 TYPE_SHARES = {"Principal": 0.956, "Antenne": 0.044}
 FORMAT_SHARES = {
-    "Fixe": 0.8436, "Multisites": 0.0612, "Bus_équivalent": 0.0471,
-    "Fixe_antenne(s)": 0.0380, "Itinérante": 0.0101,
+    "Fixe": 0.8436,
+    "Multisites": 0.0612,
+    "Bus_équivalent": 0.0471,
+    "Fixe_antenne(s)": 0.0380,
+    "Itinérante": 0.0101,
 }
 NO_HOURS_SHARE = 0.017
 
 # Published national count of labelled sites (baromètre de l'action publique), by month
 # since January 2020: the waves of labelling give the S-curve.
 LABELLED_BY_MONTH = {
-    "2020-01": 460, "2020-02": 534, "2020-09": 856, "2021-01": 1123, "2021-04": 1304,
-    "2021-07": 1494, "2021-10": 1745, "2022-01": 2055, "2022-04": 2197, "2022-07": 2379,
+    "2020-01": 460,
+    "2020-02": 534,
+    "2020-09": 856,
+    "2021-01": 1123,
+    "2021-04": 1304,
+    "2021-07": 1494,
+    "2021-10": 1745,
+    "2022-01": 2055,
+    "2022-04": 2197,
+    "2022-07": 2379,
     "2022-11": 2538,
 }
 LAST_LABEL_MONTH = "2024-07"
@@ -35,10 +66,23 @@ _PUBLISHED_MAIN_SITES = 2721
 
 _MORNINGS = ["09:00 - 12:00", "08:30 - 12:00", "09:00 - 12:30", "08:30 - 12:30", "08:45 - 12:00", "09:30 - 12:00"]
 _AFTERNOONS = ["14:00 - 17:00", "13:30 - 17:00", "13:30 - 17:30", "13:30 - 16:30", "14:00 - 18:00", "13:00 - 17:00"]
-_STREETS = ["Rue de la Mairie", "Place de l'Église", "Grande Rue", "Rue de la Poste", "Avenue de la Gare",
-            "Place du Marché", "Rue Jean Jaurès", "Rue Victor Hugo", "Place de la République", "Rue des Écoles"]
-_COMMENTS = ["Ouvert le premier samedi du mois de 9h à 12h", "Sur rendez-vous le mercredi après-midi",
-             "Bus circulant sur les communes du territoire"]
+_STREETS = [
+    "Rue de la Mairie",
+    "Place de l'Église",
+    "Grande Rue",
+    "Rue de la Poste",
+    "Avenue de la Gare",
+    "Place du Marché",
+    "Rue Jean Jaurès",
+    "Rue Victor Hugo",
+    "Place de la République",
+    "Rue des Écoles",
+]
+_COMMENTS = [
+    "Ouvert le premier samedi du mois de 9h à 12h",
+    "Sur rendez-vous le mercredi après-midi",
+    "Bus circulant sur les communes du territoire",
+]
 
 
 def write_demo_listing(communes: pd.DataFrame, path: Path, *, n_sites: int = 2845, seed: int = 0) -> pd.DataFrame:
@@ -61,27 +105,33 @@ def write_demo_listing(communes: pd.DataFrame, path: Path, *, n_sites: int = 284
     departments = placed["department_code"].astype(str).to_numpy(dtype=object)
     commune_codes = placed["commune_code"].astype(str).to_numpy(dtype=object)
 
-    listing = pd.DataFrame({
-        "id_fs": np.arange(1, n_sites + 1).astype(str),
-        "insee_dep": departments,
-        "lib_fs": _site_names(names, site_type, site_format, rng),
-        "adresse": [f"{n} {s}" for n, s in zip(rng.integers(1, 40, n_sites), rng.choice(_STREETS, n_sites))],
-        "complement_adresse": None,
-        "insee_com": commune_codes,
-        "code_postal": [_postcode(code) for code in commune_codes],
-        "lib_com": names,
-        "latitude": latitude.round(6),
-        "longitude": longitude.round(6),
-        "mail": [f"france-services.{i}@france-services.gouv.fr" for i in range(1, n_sites + 1)],
-        "telephone": [f"0{p} {a:02d} {b:02d} {c:02d} {d:02d}" for p, a, b, c, d in rng.integers([1, 10, 0, 0, 0], [6, 99, 99, 99, 99], (n_sites, 5))],
-        **_opening_hours(site_format, n_sites, rng),
-        "prise_rdv": np.where(rng.random(n_sites) < 0.35, "Oui", "Non"),
-        "commentaire": np.where(rng.random(n_sites) < 0.03, rng.choice(_COMMENTS, n_sites), None),
-        "type_fs": site_type,
-        "format_fs": site_format,
-        "groupe_fs": np.where(site_type == "Antenne", names, None),
-        "labellisation_fs": [f"Espace labellisé {d:%d/%m/%Y}" for d in _labelling_dates(site_type, rng)],
-    }, columns=LISTING_COLUMNS)
+    listing = pd.DataFrame(
+        {
+            "id_fs": np.arange(1, n_sites + 1).astype(str),
+            "insee_dep": departments,
+            "lib_fs": _site_names(names, site_type, site_format, rng),
+            "adresse": [f"{n} {s}" for n, s in zip(rng.integers(1, 40, n_sites), rng.choice(_STREETS, n_sites))],
+            "complement_adresse": None,
+            "insee_com": commune_codes,
+            "code_postal": [_postcode(code) for code in commune_codes],
+            "lib_com": names,
+            "latitude": latitude.round(6),
+            "longitude": longitude.round(6),
+            "mail": [f"france-services.{i}@france-services.gouv.fr" for i in range(1, n_sites + 1)],
+            "telephone": [
+                f"0{p} {a:02d} {b:02d} {c:02d} {d:02d}"
+                for p, a, b, c, d in rng.integers([1, 10, 0, 0, 0], [6, 99, 99, 99, 99], (n_sites, 5))
+            ],
+            **_opening_hours(site_format, n_sites, rng),
+            "prise_rdv": np.where(rng.random(n_sites) < 0.35, "Oui", "Non"),
+            "commentaire": np.where(rng.random(n_sites) < 0.03, rng.choice(_COMMENTS, n_sites), None),
+            "type_fs": site_type,
+            "format_fs": site_format,
+            "groupe_fs": np.where(site_type == "Antenne", names, None),
+            "labellisation_fs": [f"Espace labellisé {d:%d/%m/%Y}" for d in _labelling_dates(site_type, rng)],
+        },
+        columns=LISTING_COLUMNS,
+    )
     _write_like_data_gouv(listing, Path(path))
     return listing
 
@@ -97,7 +147,9 @@ def _write_like_data_gouv(listing: pd.DataFrame, path: Path) -> None:
         return '"' + str(value).replace('"', '""') + '"'
 
     lines = [",".join(cell(name) for name in listing.columns)]
-    lines += [",".join(cell(value) for value in row) for row in listing.astype(object).itertuples(index=False, name=None)]
+    lines += [
+        ",".join(cell(value) for value in row) for row in listing.astype(object).itertuples(index=False, name=None)
+    ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -180,7 +232,9 @@ def _labelling_dates(site_type: np.ndarray, rng: np.random.Generator) -> list[pd
     last_wave = months.get_loc(pd.Period("2022-11", "M"))
     waves = np.asarray(known[:-1])
     before = np.arange(last_wave + 1)
-    cumulative[before] = np.asarray(list(LABELLED_BY_MONTH.values()), dtype=float)[np.searchsorted(waves, before, side="right") - 1]
+    cumulative[before] = np.asarray(list(LABELLED_BY_MONTH.values()), dtype=float)[
+        np.searchsorted(waves, before, side="right") - 1
+    ]
     counts = np.diff(np.concatenate([[0], np.round(cumulative * scale)])).astype(int)
     counts[-1] += main.sum() - counts.sum()
     month_starts = months.to_timestamp()

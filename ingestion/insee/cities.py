@@ -32,7 +32,12 @@ def empty_notes() -> pd.DataFrame:
 
 
 def replace_cities_by_arrondissements(
-    communes: pd.DataFrame, *, path: Path, sheet: str | None = None, code_column: str, population_column: str,
+    communes: pd.DataFrame,
+    *,
+    path: Path,
+    sheet: str | None = None,
+    code_column: str,
+    population_column: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """Drop the city rows of a legal-populations frame that also lists their arrondissements.
 
@@ -59,13 +64,22 @@ def replace_cities_by_arrondissements(
                 f"{city} {row['commune_name']} counts {int(city_population):,} inhabitants but its "
                 f"{len(arrondissements)} arrondissements in the file count {int(parts):,}: "
                 "cannot tell which to keep",
-                file=path, sheet=sheet, row=int(row["source_row"]), column=population_column,
+                file=path,
+                sheet=sheet,
+                row=int(row["source_row"]),
+                column=population_column,
             )
         population = "" if pd.isna(city_population) else f" ({int(city_population):,} inhabitants)"
-        notes.append({
-            "file": Path(path).name, "sheet": sheet, "row": int(row["source_row"]), "column": code_column,
-            "value": city, "reason": CITY_ROW_REPLACED,
-        })
+        notes.append(
+            {
+                "file": Path(path).name,
+                "sheet": sheet,
+                "row": int(row["source_row"]),
+                "column": code_column,
+                "value": city,
+                "reason": CITY_ROW_REPLACED,
+            }
+        )
         where = f"sheet {sheet!r}, " if sheet else ""
         warnings.append(
             f"{Path(path).name}: {where}row {int(row['source_row'])}: {city} {row['commune_name']}{population}: "

@@ -9,7 +9,13 @@ from pathlib import Path
 import pandas as pd
 
 from ingestion.errors import InputError
-from ingestion.insee.codes import CodeProblem, department_of, normalise_department, repair_commune_code, repaired_codes_warning
+from ingestion.insee.codes import (
+    CodeProblem,
+    department_of,
+    normalise_department,
+    repair_commune_code,
+    repaired_codes_warning,
+)
 from ingestion.textfiles import find_header_row, match_columns, read_csv_rows
 
 COLUMNS = {
@@ -77,11 +83,19 @@ def read_cog_communes(path: Path) -> CogCommunes:
             region = repaired("region_code", region, region.zfill(2) if region.isdigit() else region)
             code = code_of("code", get("department_code"))
             if dep and department_of(code) != dep:
-                raise InputError(f"commune code {code!r} is not in its department {dep!r}", file=path, row=number,
-                                 column=label["code"])
+                raise InputError(
+                    f"commune code {code!r} is not in its department {dep!r}",
+                    file=path,
+                    row=number,
+                    column=label["code"],
+                )
             if code in seen:
-                raise InputError(f"commune {code} listed twice (rows {seen[code]} and {number})", file=path,
-                                 row=number, column=label["code"])
+                raise InputError(
+                    f"commune {code} listed twice (rows {seen[code]} and {number})",
+                    file=path,
+                    row=number,
+                    column=label["code"],
+                )
             seen[code] = number
             communes.append(
                 {
@@ -96,16 +110,17 @@ def read_cog_communes(path: Path) -> CogCommunes:
         elif kind in ("COMA", "COMD"):
             if not get("parent_code"):
                 raise InputError(f"{kind} without COMPARENT", file=path, row=number, column="COMPARENT")
-            aliases.append({
-                "alias_code": code_of("code", get("department_code")),
-                "commune_code": code_of("parent_code", ""),
-                "alias_type": kind,
-            })
+            aliases.append(
+                {
+                    "alias_code": code_of("code", get("department_code")),
+                    "commune_code": code_of("parent_code", ""),
+                    "alias_type": kind,
+                }
+            )
         elif kind:
             raise InputError(f"unknown TYPECOM {kind!r}", file=path, row=number, column="TYPECOM")
         else:  # read_csv_rows keeps no blank record: this row has content, but no type
-            raise InputError("empty TYPECOM (expected COM, ARM, COMA or COMD)", file=path, row=number,
-                             column="TYPECOM")
+            raise InputError("empty TYPECOM (expected COM, ARM, COMA or COMD)", file=path, row=number, column="TYPECOM")
     if not communes:
         raise InputError("no COM or ARM rows", file=path)
     match = _YEAR_IN_NAME.search(path.name)

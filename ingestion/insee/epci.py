@@ -113,8 +113,11 @@ def read_epci_composition(path: Path) -> EpciComposition:
     if not duplicated.empty:
         first = duplicated.iloc[0]
         raise InputError(
-            f"commune {first['commune_code']} listed twice", file=path, sheet=COMPOSITION_SHEET,
-            row=int(first["source_row"]), column="CODGEO",
+            f"commune {first['commune_code']} listed twice",
+            file=path,
+            sheet=COMPOSITION_SHEET,
+            row=int(first["source_row"]),
+            column="CODGEO",
         )
     epci_body, epci_year, epci_pos = _read_table(path, EPCI_SHEET, EPCI_COLUMNS, ["epci_code", "epci_name"])
     epci_records = []

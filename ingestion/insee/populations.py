@@ -15,7 +15,14 @@ from ingestion.insee.cities import NOTE_COLUMNS, empty_notes, replace_cities_by_
 from ingestion.insee.codes import CodeProblem, normalise_department, repair_commune_code, repaired_codes_warning
 from ingestion.insee.kinds import NO_VINTAGE
 from ingestion.insee.vintage import find_vintage
-from ingestion.textfiles import decode_text, find_header_row, match_columns, normalise_label, read_xlsx_sheet_with_row_numbers, sniff_delimiter
+from ingestion.textfiles import (
+    decode_text,
+    find_header_row,
+    match_columns,
+    normalise_label,
+    read_xlsx_sheet_with_row_numbers,
+    sniff_delimiter,
+)
 
 SHEET = "Communes"
 COLUMNS = {
@@ -88,7 +95,9 @@ def _as_int(value: object, *, path: Path, row: int, column: str, sheet: str | No
     text = str(value).replace("\u202f", "").replace("\u00a0", "").replace(" ", "").strip()
     if text.isdigit():
         return int(text)
-    raise InputError(f"expected a whole number, found {str(value)[:40]!r}", file=path, sheet=sheet, row=row, column=column)
+    raise InputError(
+        f"expected a whole number, found {str(value)[:40]!r}", file=path, sheet=sheet, row=row, column=column
+    )
 
 
 def _commune_code(dep: str, suffix: str) -> str:
@@ -118,8 +127,9 @@ def read_legal_populations(path: Path, *, year: int | None = None) -> LegalPopul
         raise InputError(f"the file says census {stated} but --year {year} was given", file=path)
     if stated is None and year is None:
         raise InputError(NO_VINTAGE, file=path)
-    return _finish(path, sheet, records, labels, repairs, notes, census_year=stated or year,
-                   in_force_year=vintage["in_force_year"])
+    return _finish(
+        path, sheet, records, labels, repairs, notes, census_year=stated or year, in_force_year=vintage["in_force_year"]
+    )
 
 
 def _is_blank(value: object) -> bool:
@@ -138,6 +148,7 @@ def _read_workbook(path: Path) -> tuple[list[dict], dict, str, dict, list, list[
     vintage = find_vintage(cell for row in rows[:header_index] for cell in row)
     records, notes = [], []
     for number, cells in numbered[header_index + 1 :]:
+
         def cell(field: str) -> object:
             pos = positions.get(field)
             return cells[pos] if pos is not None and pos < len(cells) else None
@@ -146,8 +157,16 @@ def _read_workbook(path: Path) -> tuple[list[dict], dict, str, dict, list, list[
         suffix = str(cell("commune_suffix") or "").strip()
         if not dep and not suffix:
             if not all(_is_blank(value) for value in cells):
-                notes.append({"file": path.name, "sheet": SHEET, "row": number, "column": labels["commune_suffix"],
-                              "value": "", "reason": ROW_WITHOUT_CODE})
+                notes.append(
+                    {
+                        "file": path.name,
+                        "sheet": SHEET,
+                        "row": number,
+                        "column": labels["commune_suffix"],
+                        "value": "",
+                        "reason": ROW_WITHOUT_CODE,
+                    }
+                )
             continue
         if not dep or not suffix:
             missing = "department_code" if not dep else "commune_suffix"
@@ -213,13 +232,15 @@ def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list, list[dict
         raise InputError(
             "not a legal-populations CSV: expected the header CODREG;REG;CODDEP;CODARR;CODCAN;CODCOM;COM;PMUN;PCAP;PTOT "
             "or REG;Région;DEP;CODARR;CODCAN;CODCOM;COM;Commune;PMUN;PCAP;PTOT",
-            file=path, row=header_line,
+            file=path,
+            row=header_line,
         )
     find_header_row([header], columns, CSV_REQUIRED[shape], file=path, scan=1, row_numbers=[header_line])
     positions = match_columns(header, columns)
     labels = {field: header[pos].strip() for field, pos in positions.items()}
     records, repairs = [], []
     for number, cells in numbered[1:]:
+
         def cell(field: str) -> str:
             pos = positions.get(field)
             return cells[pos].strip() if pos is not None and pos < len(cells) else ""
@@ -233,8 +254,12 @@ def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list, list[dict
         suffix = cell("commune_suffix")
         if shape == "split":
             if not suffix.isdigit() or len(suffix) > 3:
-                raise InputError(f"invalid commune code {suffix!r} (expected 3 digits)", file=path, row=number,
-                                 column=labels["commune_suffix"])
+                raise InputError(
+                    f"invalid commune code {suffix!r} (expected 3 digits)",
+                    file=path,
+                    row=number,
+                    column=labels["commune_suffix"],
+                )
             code = _commune_code(dep, suffix)
         else:
             raw = cell("commune_code")
@@ -247,7 +272,10 @@ def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list, list[dict
             if suffix and (not suffix.isdigit() or _commune_code(dep, suffix) != code):
                 raise InputError(
                     f"commune code {code!r} does not match {labels['department_code']} {dep!r} and "
-                    f"{labels['commune_suffix']} {suffix!r}", file=path, row=number, column=labels["commune_code"],
+                    f"{labels['commune_suffix']} {suffix!r}",
+                    file=path,
+                    row=number,
+                    column=labels["commune_code"],
                 )
         records.append(_record(path, None, number, labels, cell, code, dep))
     if not records:
@@ -255,19 +283,36 @@ def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list, list[dict
     return records, labels, None, {"census_year": None, "in_force_year": None, "geography_year": None}, repairs, []
 
 
-def _finish(path: Path, sheet: str | None, records: list[dict], labels: dict, repairs: list, row_notes: list[dict], *,
-            census_year: int, in_force_year: int | None) -> LegalPopulations:
+def _finish(
+    path: Path,
+    sheet: str | None,
+    records: list[dict],
+    labels: dict,
+    repairs: list,
+    row_notes: list[dict],
+    *,
+    census_year: int,
+    in_force_year: int | None,
+) -> LegalPopulations:
     frame = pd.DataFrame.from_records(records)
     duplicated = frame[frame["commune_code"].duplicated(keep=False)]
     if not duplicated.empty:
-        first, again = duplicated.iloc[0], duplicated[duplicated["commune_code"] == duplicated.iloc[0]["commune_code"]].iloc[1]
+        first, again = (
+            duplicated.iloc[0],
+            duplicated[duplicated["commune_code"] == duplicated.iloc[0]["commune_code"]].iloc[1],
+        )
         raise InputError(
             f"commune {first['commune_code']} listed twice (rows {first['source_row']} and {again['source_row']})",
-            file=path, sheet=sheet, row=int(again["source_row"]),
+            file=path,
+            sheet=sheet,
+            row=int(again["source_row"]),
             column=labels.get("commune_code", labels.get("commune_suffix")),
         )
     frame, notes, warnings = replace_cities_by_arrondissements(
-        frame, path=path, sheet=sheet, code_column=labels.get("commune_code", labels["commune_suffix"]),
+        frame,
+        path=path,
+        sheet=sheet,
+        code_column=labels.get("commune_code", labels["commune_suffix"]),
         population_column=labels["population"],
     )
     if repairs:
@@ -277,8 +322,11 @@ def _finish(path: Path, sheet: str | None, records: list[dict], labels: dict, re
         notes = without_code if notes.empty else pd.concat([notes, without_code], ignore_index=True)
         notes = notes.sort_values("row", kind="stable", ignore_index=True)
         where = f"sheet {sheet!r}, " if sheet else ""
-        warnings = [*warnings, f"{path.name}: {where}{len(row_notes):,} row(s) not loaded, {ROW_WITHOUT_CODE}; "
-                               f"first: row {row_notes[0]['row']}"]
+        warnings = [
+            *warnings,
+            f"{path.name}: {where}{len(row_notes):,} row(s) not loaded, {ROW_WITHOUT_CODE}; "
+            f"first: row {row_notes[0]['row']}",
+        ]
     for column in ("population", "population_counted_apart", "population_total"):
         frame[column] = frame[column].astype("Int64")
     return LegalPopulations(frame, census_year, in_force_year, notes, tuple(warnings))

@@ -13,9 +13,19 @@ from ingestion.insee.populations import LegalPopulations
 from ingestion.insee.snapshot import SNAPSHOT_POPULATION_YEAR, load_departments
 
 COMMUNE_COLUMNS = [
-    "commune_code", "commune_name", "commune_type", "parent_commune_code", "department_code",
-    "region_code", "population", "population_year", "population_source", "latitude", "longitude",
-    "epci_code", "epci_name",
+    "commune_code",
+    "commune_name",
+    "commune_type",
+    "parent_commune_code",
+    "department_code",
+    "region_code",
+    "population",
+    "population_year",
+    "population_source",
+    "latitude",
+    "longitude",
+    "epci_code",
+    "epci_name",
 ]
 
 
@@ -57,8 +67,12 @@ def build_reference_tables(
     main = snapshot[snapshot["commune_type"].isin(["COM", "ARM"])].copy()
     main["population_year"] = pd.array([SNAPSHOT_POPULATION_YEAR] * len(main), dtype="Int64")
     main["population_source"] = "snapshot"
-    aliases = snapshot[snapshot["commune_type"].isin(["COMD", "COMA"])][["commune_code", "parent_commune_code", "commune_type"]]
-    aliases = aliases.rename(columns={"commune_code": "alias_code", "parent_commune_code": "commune_code", "commune_type": "alias_type"})
+    aliases = snapshot[snapshot["commune_type"].isin(["COMD", "COMA"])][
+        ["commune_code", "parent_commune_code", "commune_type"]
+    ]
+    aliases = aliases.rename(
+        columns={"commune_code": "alias_code", "parent_commune_code": "commune_code", "commune_type": "alias_type"}
+    )
     aliases = aliases[aliases["commune_code"].notna()]
     positions = _positions(snapshot)
 
@@ -128,7 +142,9 @@ def build_reference_tables(
     main["longitude"] = main["longitude"].astype(float)
     departments = load_departments()
     if populations is not None:
-        from_file = populations.communes[["department_code", "region_code", "region_name"]].drop_duplicates("department_code")
+        from_file = populations.communes[["department_code", "region_code", "region_name"]].drop_duplicates(
+            "department_code"
+        )
         departments = departments.merge(from_file, on="department_code", how="outer", suffixes=("", "_file"))
         departments["region_code"] = departments["region_code_file"].fillna(departments["region_code"])
         departments["region_name"] = departments["region_name_file"].fillna(departments["region_name"])

@@ -31,7 +31,9 @@ def load_reference_snapshot() -> pd.DataFrame:
     overseas["latitude"] = overseas["latitude"].astype(float)
     overseas["longitude"] = overseas["longitude"].astype(float)
     overseas["commune_type"] = "COM"
-    communes = pd.concat([communes, overseas[~overseas["commune_code"].isin(communes["commune_code"])]], ignore_index=True)
+    communes = pd.concat(
+        [communes, overseas[~overseas["commune_code"].isin(communes["commune_code"])]], ignore_index=True
+    )
     communes["population"] = communes["population"].astype("Int64")
     return communes
 

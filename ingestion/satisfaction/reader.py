@@ -28,8 +28,20 @@ SATISFACTION_LABELS = {
     "peu satisfait": 2,
     "pas du tout satisfait": 1,
 }
-_YES_NO = {"oui": True, "o": True, "yes": True, "vrai": True, "true": True, "1": True,
-           "non": False, "n": False, "no": False, "faux": False, "false": False, "0": False}
+_YES_NO = {
+    "oui": True,
+    "o": True,
+    "yes": True,
+    "vrai": True,
+    "true": True,
+    "1": True,
+    "non": False,
+    "n": False,
+    "no": False,
+    "faux": False,
+    "false": False,
+    "0": False,
+}
 
 ROW_COLUMNS = [
     "site_id",

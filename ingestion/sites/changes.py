@@ -34,8 +34,10 @@ def release_changes(previous: pd.DataFrame | None, current: pd.DataFrame) -> dic
     if positions.any():
         mask = positions.to_numpy()
         distance[mask] = haversine_km(
-            old.loc[positions, "latitude"].astype(float).to_numpy(), old.loc[positions, "longitude"].astype(float).to_numpy(),
-            new.loc[positions, "latitude"].astype(float).to_numpy(), new.loc[positions, "longitude"].astype(float).to_numpy(),
+            old.loc[positions, "latitude"].astype(float).to_numpy(),
+            old.loc[positions, "longitude"].astype(float).to_numpy(),
+            new.loc[positions, "latitude"].astype(float).to_numpy(),
+            new.loc[positions, "longitude"].astype(float).to_numpy(),
         )
     other_commune = old["commune_code"].fillna("").to_numpy() != new["commune_code"].fillna("").to_numpy()
     moved = both[other_commune | (np.nan_to_num(distance, nan=0.0) > MOVED_KM)]
@@ -66,7 +68,8 @@ def describe_changes(as_of: object, changes: dict, unknown: dict[str, dict[str, 
     )
     values = [
         f"{field} {value!r} ×{count:,}"
-        for field, counts in sorted(unknown.items()) for value, count in sorted(counts.items(), key=lambda i: -i[1])
+        for field, counts in sorted(unknown.items())
+        for value, count in sorted(counts.items(), key=lambda i: -i[1])
     ]
     if values:
         line += "; unknown values: " + ", ".join(values[:8]) + (" …" if len(values) > 8 else "")

@@ -31,9 +31,14 @@ def resolve_unknown_communes(
         distances = haversine_km(row["latitude"], row["longitude"], candidates["latitude"], candidates["longitude"])
         nearest = int(np.argmin(distances))
         code = candidates["commune_code"].iloc[nearest]
-        notes.append({
-            "file": file, "row": int(row["source_row"]), "column": "commune_code", "value": row["commune_code"],
-            "reason": f"unknown commune code: resolved to {code} ({distances[nearest]:.1f} km from its centroid)",
-        })
+        notes.append(
+            {
+                "file": file,
+                "row": int(row["source_row"]),
+                "column": "commune_code",
+                "value": row["commune_code"],
+                "reason": f"unknown commune code: resolved to {code} ({distances[nearest]:.1f} km from its centroid)",
+            }
+        )
         rows.at[index, "commune_code"] = code
     return rows, pd.DataFrame(notes, columns=["file", "row", "column", "value", "reason"])

@@ -10,7 +10,16 @@ OK, CLOSED, UNKNOWN, UNPARSED = "ok", "closed", "unknown", "unparsed"
 
 _UNKNOWN_TEXTS = {"", "na", "nan", "none", "null", "horaires non communiques", "non communique", "nc"}
 _CLOSED_TEXTS = {
-    "-", "'-", "/", "--", "ferme", "fermee", "fermes", "non", "espace ferme ce jour", "ferme / ferme",
+    "-",
+    "'-",
+    "/",
+    "--",
+    "ferme",
+    "fermee",
+    "fermes",
+    "non",
+    "espace ferme ce jour",
+    "ferme / ferme",
 }
 # Words that qualify a range without changing it ("sur RDV", "de 9h à 12h"): dropped before reading.
 _NOISE = re.compile(

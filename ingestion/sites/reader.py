@@ -21,12 +21,32 @@ from ingestion.sites.validate import REJECT_COLUMNS
 from ingestion.textfiles import match_columns, parse_french_number
 
 CANONICAL_COLUMNS = [
-    "site_id", "site_name", "site_type", "site_format", "is_mobile", "address", "postcode",
-    "commune_code", "department_code", "latitude", "longitude", "email", "phone",
-    *(f"hours_{day}_raw" for day in DAYS), *(f"hours_{day}" for day in DAYS),
-    "weekly_opening_hours", "days_open", "charter_compliant", "appointment_required",
-    "labelled_on", "does_outreach", "site_type_raw", "site_format_raw", "outreach_raw",
-    "extra", "source_row",
+    "site_id",
+    "site_name",
+    "site_type",
+    "site_format",
+    "is_mobile",
+    "address",
+    "postcode",
+    "commune_code",
+    "department_code",
+    "latitude",
+    "longitude",
+    "email",
+    "phone",
+    *(f"hours_{day}_raw" for day in DAYS),
+    *(f"hours_{day}" for day in DAYS),
+    "weekly_opening_hours",
+    "days_open",
+    "charter_compliant",
+    "appointment_required",
+    "labelled_on",
+    "does_outreach",
+    "site_type_raw",
+    "site_format_raw",
+    "outreach_raw",
+    "extra",
+    "source_row",
 ]
 # Fields whose unknown values are counted in SiteListing.unknown_values.
 CATEGORICAL_FIELDS = ("site_type", "site_format", "does_outreach", "appointment_required")
@@ -49,9 +69,7 @@ class SiteListing:
     rows: pd.DataFrame
     rejects: pd.DataFrame
     hours_coverage: dict
-    unknown_values: dict[str, dict[str, int]] = field(
-        default_factory=lambda: {name: {} for name in CATEGORICAL_FIELDS}
-    )
+    unknown_values: dict[str, dict[str, int]] = field(default_factory=lambda: {name: {} for name in CATEGORICAL_FIELDS})
 
 
 def read_site_listing(path: str | Path) -> SiteListing:
@@ -124,9 +142,7 @@ class _RowBuilder:
 
     def reject(self, row: int, field: str | None, value: object, reason: str) -> None:
         column = self.table.header[self.found[field]] if field in self.found else field
-        self.rejects.append(
-            {"file": self.path.name, "row": row, "column": column, "value": value, "reason": reason}
-        )
+        self.rejects.append({"file": self.path.name, "row": row, "column": column, "value": value, "reason": reason})
 
     def unknown_value(self, row: int, problem: values.Unknown) -> None:
         self.unknown[problem.field][problem.raw] += 1
@@ -139,7 +155,8 @@ class _RowBuilder:
         )
         kind = values.site_kind(
             {name: self.get(record, name) for name in _KIND_SOURCES if name in self.found},
-            self.type_source, self.format_source,
+            self.type_source,
+            self.format_source,
         )
         for problem in kind.unknown:
             self.unknown_value(row, problem)
@@ -223,9 +240,7 @@ class _RowBuilder:
         days_open = statuses.count(OK) if known else None
         out["weekly_opening_hours"] = weekly
         out["days_open"] = days_open
-        out["charter_compliant"] = (
-            weekly >= CHARTER_MIN_HOURS and days_open >= CHARTER_MIN_DAYS if known else None
-        )
+        out["charter_compliant"] = weekly >= CHARTER_MIN_HOURS and days_open >= CHARTER_MIN_DAYS if known else None
         return out
 
     def _extra(self, record: list[object]) -> str:
@@ -286,10 +301,15 @@ def _jsonable(value: object) -> object:
 
 def _to_frame(records: list[dict]) -> pd.DataFrame:
     types = {
-        "latitude": "Float64", "longitude": "Float64", "weekly_opening_hours": "Float64",
-        "days_open": "Int64", "charter_compliant": "boolean", "appointment_required": "boolean",
+        "latitude": "Float64",
+        "longitude": "Float64",
+        "weekly_opening_hours": "Float64",
+        "days_open": "Int64",
+        "charter_compliant": "boolean",
+        "appointment_required": "boolean",
         "does_outreach": "boolean",
-        "is_mobile": "bool", "source_row": "int64",
+        "is_mobile": "bool",
+        "source_row": "int64",
     }
     # Text columns stay `object` holding None: pandas 3 would otherwise infer `str` with NaN.
     return pd.DataFrame(

@@ -68,9 +68,7 @@ def unique_releases(releases: list[Release]) -> tuple[list[Release], dict[str, s
     return [kept[d] for d in sorted(kept)], skipped
 
 
-def assemble_listing(
-    releases: list[Release], communes: pd.DataFrame, aliases: dict[str, str]
-) -> AssembledListing:
+def assemble_listing(releases: list[Release], communes: pd.DataFrame, aliases: dict[str, str]) -> AssembledListing:
     """Read, validate and identify every release; rows carry ``as_of``, ``load_id``, ``is_demo``.
 
     ``communes`` (commune_code, department_code, latitude, longitude) is the register. Codes of

@@ -111,9 +111,7 @@ def _read_csv(text: str, path: Path) -> RawTable:
         raise InputError("no data rows (header only)", file=path)
     for number, record in enumerate(records, start=1):
         if len(record) != len(header):
-            raise InputError(
-                f"{len(record)} fields where the header has {len(header)}", file=path, row=number
-            )
+            raise InputError(f"{len(record)} fields where the header has {len(header)}", file=path, row=number)
     if header and header[0] == "" and _is_row_index([r[0] for r in records]):
         # R's write.csv adds an unnamed 1..n row-number column: not data.
         header, records = header[1:], [r[1:] for r in records]

@@ -28,7 +28,9 @@ def validate_sites(
     has_position = pd.Series(True, index=rows.index, dtype=bool)
 
     def note(row: pd.Series, column: str, value: object, reason: str) -> None:
-        problems.append({"file": file, "row": int(row["source_row"]), "column": column, "value": value, "reason": reason})
+        problems.append(
+            {"file": file, "row": int(row["source_row"]), "column": column, "value": value, "reason": reason}
+        )
 
     for index, row in rows.iterrows():
         commune, department = _text(row["commune_code"]), _text(row["department_code"])
@@ -37,8 +39,12 @@ def validate_sites(
             # the row is kept with the commune's department, and the fix is noted.
             fixed = commune[:3] if commune.startswith("97") else commune[:2]
             rows.at[index, "department_code"] = fixed
-            note(row, "department_code", department,
-                 f"department does not match commune {commune} (kept with department {fixed})")
+            note(
+                row,
+                "department_code",
+                department,
+                f"department does not match commune {commune} (kept with department {fixed})",
+            )
             row = rows.loc[index]
         if commune is not None and commune not in known_communes:
             note(row, "commune_code", commune, "unknown commune code")

@@ -182,8 +182,8 @@ def site_kind(cells: dict[str, object], type_source: str | None, format_source: 
         outreach = None
     else:
         outreach = False
-    outreach_raw = itinerance_raw or (format_raw if format_source else None) or (
-        kind_raw if type_source == "category" else None
+    outreach_raw = (
+        itinerance_raw or (format_raw if format_source else None) or (kind_raw if type_source == "category" else None)
     )
     return SiteKind(kind, form, outreach, kind_raw, format_raw, outreach_raw, tuple(unknown))
 

@@ -28,8 +28,12 @@ FRESHNESS_TARGETS = {
 def build_freshness_check(source: str, key: dg.AssetKey) -> dg.AssetChecksDefinition:
     """A warning when ``source`` had no new file for 45 days (demo data never counts as new)."""
 
-    @dg.asset_check(asset=key, name=f"fresh_{source}_within_45_days", blocking=False,
-                    description=f"Warns when no real {source} file was landed in the last 45 days.")
+    @dg.asset_check(
+        asset=key,
+        name=f"fresh_{source}_within_45_days",
+        blocking=False,
+        description=f"Warns when no real {source} file was landed in the last 45 days.",
+    )
     def freshness(warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = warehouse.settings()
         with connect(settings.work_db) as con:
@@ -42,8 +46,11 @@ def build_freshness_check(source: str, key: dg.AssetKey) -> dg.AssetChecksDefini
         return dg.AssetCheckResult(
             passed=age is not None and age <= STALE_AFTER,
             severity=dg.AssetCheckSeverity.WARN,
-            description=(f"last real {source} file landed {age.days} days ago" if age is not None
-                         else f"no real {source} file was ever landed (demo data only)"),
+            description=(
+                f"last real {source} file landed {age.days} days ago"
+                if age is not None
+                else f"no real {source} file was ever landed (demo data only)"
+            ),
             metadata={"last_landed_at": str(last) if last else "never", "threshold_days": STALE_AFTER.days},
         )
 
@@ -56,9 +63,13 @@ FRESHNESS_CHECKS = [build_freshness_check(source, key) for source, key in FRESHN
 def build_inbox_sensor(source: str, job_name: str) -> dg.SensorDefinition:
     """Land files dropped in ``FSW_HOME/inbox/<source>/`` and request the load job."""
 
-    @dg.sensor(name=f"inbox_{source}", job_name=job_name, minimum_interval_seconds=30,
-               description=f"Moves files dropped in FSW_HOME/inbox/{source}/ into landing/ (unchanged, with a "
-                           "manifest) and starts the load; unsafe or unrecognised files go to .refused/.")
+    @dg.sensor(
+        name=f"inbox_{source}",
+        job_name=job_name,
+        minimum_interval_seconds=30,
+        description=f"Moves files dropped in FSW_HOME/inbox/{source}/ into landing/ (unchanged, with a "
+        "manifest) and starts the load; unsafe or unrecognised files go to .refused/.",
+    )
     def inbox_sensor(context: dg.SensorEvaluationContext):
         from orchestration.config import load_settings
         from orchestration.inbox import collect_inbox
@@ -82,10 +93,13 @@ def build_after_load_sensor(load_job, build_job) -> dg.SensorDefinition:
     """After a successful load run, build the months its files cover (one single run), then publish."""
 
     @dg.run_status_sensor(
-        run_status=dg.DagsterRunStatus.SUCCESS, monitored_jobs=[load_job], request_job=build_job,
-        name="build_after_load", minimum_interval_seconds=30,
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[load_job],
+        request_job=build_job,
+        name="build_after_load",
+        minimum_interval_seconds=30,
         description="When a load run succeeds, materialises the monthly partitions its files cover "
-                    "(a single-run backfill), builds dbt and publishes.",
+        "(a single-run backfill), builds dbt and publishes.",
     )
     def build_after_load(context: dg.RunStatusSensorContext):
         from orchestration.config import load_settings
@@ -104,18 +118,27 @@ def build_schedules(load_job, outputs_job, freshness_job) -> list[dg.ScheduleDef
     """The monthly refresh (5th, 06:00), the monthly extracts after it (07:30), daily freshness."""
     return [
         dg.ScheduleDefinition(
-            name="monthly_refresh", job=load_job, cron_schedule="0 6 5 * *", execution_timezone=PARIS,
+            name="monthly_refresh",
+            job=load_job,
+            cron_schedule="0 6 5 * *",
+            execution_timezone=PARIS,
             tags={FULL_REFRESH_TAG: "true", "fsw/trigger": "monthly_refresh"},
             description="On the 5th at 06:00 (Paris): reload every source; build_after_load then rebuilds "
-                        "every month and publishes.",
+            "every month and publishes.",
         ),
         dg.ScheduleDefinition(
-            name="monthly_extracts", job=outputs_job, cron_schedule="30 7 5 * *", execution_timezone=PARIS,
+            name="monthly_extracts",
+            job=outputs_job,
+            cron_schedule="30 7 5 * *",
+            execution_timezone=PARIS,
             description="On the 5th at 07:30 (Paris), after the refresh: national and regional extracts from "
-                        "the published serving DB, dbt docs.",
+            "the published serving DB, dbt docs.",
         ),
         dg.ScheduleDefinition(
-            name="daily_freshness", job=freshness_job, cron_schedule="0 7 * * *", execution_timezone=PARIS,
+            name="daily_freshness",
+            job=freshness_job,
+            cron_schedule="0 7 * * *",
+            execution_timezone=PARIS,
             description="Every day at 07:00 (Paris): warn about sources without new data for 45 days.",
         ),
     ]

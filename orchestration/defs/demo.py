@@ -112,9 +112,13 @@ def ensure_demo_exports(settings: Settings) -> int:
         return 0
     target = settings.demo / "exports"
     with connect(settings.work_db) as con:
-        demo_only = dict(con.execute(
-            """select source, bool_and(is_demo) from meta.loads
-               where source in ('activity', 'satisfaction') and status <> ? group by source""", [SUPERSEDED]).fetchall())
+        demo_only = dict(
+            con.execute(
+                """select source, bool_and(is_demo) from meta.loads
+               where source in ('activity', 'satisfaction') and status <> ? group by source""",
+                [SUPERSEDED],
+            ).fetchall()
+        )
     sources = [source for source in ("activity", "satisfaction") if demo_only.get(source, True)]
     if not sources:
         return 0
@@ -160,15 +164,18 @@ def _supersede_demo_loads(settings: Settings, sources: list[str]) -> None:
         for source in sources:
             table_exists = con.execute(
                 "select count(*) > 0 from duckdb_tables() where schema_name = 'raw' and table_name = ?",
-                [f"{source}_rows"]).fetchone()[0]
+                [f"{source}_rows"],
+            ).fetchone()[0]
             if table_exists:
                 # identifiers from code (the two export sources), values bound
                 con.execute(
                     f"delete from raw.{source}_rows where load_id in "
                     "(select load_id from meta.loads where source = ? and is_demo and status <> ?)",
-                    [source, SUPERSEDED])
+                    [source, SUPERSEDED],
+                )
         con.execute(
             "update meta.loads set status = ?, reason = ?, updated_at = now() "
             "where source in (select unnest(?::varchar[])) and is_demo and status <> ?",
-            [SUPERSEDED, reason, sources, SUPERSEDED])
+            [SUPERSEDED, reason, sources, SUPERSEDED],
+        )
         con.execute("commit")

@@ -1,6 +1,5 @@
 """Turn a GX suite run into a Dagster asset check result (shared by every source's gate)."""
 
-
 import dagster as dg
 import pandas as pd
 

@@ -1,6 +1,5 @@
 """Which landed loads an asset should read, from the ledger in work.duckdb."""
 
-
 import pandas as pd
 
 USABLE = ("landed", "loaded", "published")

@@ -14,11 +14,11 @@ def test_suite_passes_on_the_snapshot_and_fails_on_each_corruption(tmp_path):
     assert run_suite("raw_insee_communes", good).success
 
     bad = good.copy()
-    bad.loc[0, "commune_code"] = "1001"          # malformed code
+    bad.loc[0, "commune_code"] = "1001"  # malformed code
     bad.loc[1, "commune_code"] = bad.loc[2, "commune_code"]  # duplicate
-    bad.loc[3, "population"] = -5                # negative population
-    bad.loc[4, "latitude"] = 60.0                # outside France
-    bad.loc[5, "department_code"] = "99"         # unknown department
+    bad.loc[3, "population"] = -5  # negative population
+    bad.loc[4, "latitude"] = 60.0  # outside France
+    bad.loc[5, "department_code"] = "99"  # unknown department
     outcome = run_suite("raw_insee_communes", bad, docs_dir=tmp_path)
     assert not outcome.success
     failed = {(f["expectation"], f["column"]) for f in outcome.failures}

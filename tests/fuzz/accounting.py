@@ -112,13 +112,13 @@ def records_after_line(text: str, delimiter: str, index: int) -> list[Record]:
     pieces = _LINE_END.split(text, index + 1)
     if len(pieces) <= index + 1:
         return []
-    body = text[len(text) - len(pieces[index + 1]):]
+    body = text[len(text) - len(pieces[index + 1]) :]
     return [Record(record.line + index + 1, record.cells) for record in csv_records(body, delimiter)]
 
 
 def data_records(records: Sequence[Record], header: int) -> list[Record]:
     """The non-blank records after the header."""
-    return [record for record in records[header + 1:] if not record.blank]
+    return [record for record in records[header + 1 :] if not record.blank]
 
 
 def is_blank_cell(value: object) -> bool:
@@ -129,8 +129,11 @@ def grid_data_rows(rows: Sequence[Sequence[object]], labels: Sequence[Sequence[s
     """(header row index, 1-based numbers of the non-empty rows under it) of one sheet's rows."""
     for index, row in enumerate(rows[:HEADER_SCAN]):
         if has_labels(row, labels):
-            data = [number for number, cells in enumerate(rows[index + 1:], start=index + 2)
-                    if not all(is_blank_cell(cell) for cell in cells)]
+            data = [
+                number
+                for number, cells in enumerate(rows[index + 1 :], start=index + 2)
+                if not all(is_blank_cell(cell) for cell in cells)
+            ]
             return index, data
     return None, []
 
@@ -145,8 +148,10 @@ def read_back_workbook(path) -> dict[str, list[list[object]]] | None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             workbook = load_workbook(path, data_only=True)
-            return {sheet.title: [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
-                    for sheet in workbook.worksheets}
+            return {
+                sheet.title: [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
+                for sheet in workbook.worksheets
+            }
     except Exception:  # any failure: the oracle cannot vouch for the file
         return None
 

@@ -113,7 +113,7 @@ def text_sample(data: bytes, *, encoding: str, header_line: int = 0, head: int =
     lines = data.split(b"\n")
     while lines and not lines[-1].strip():
         lines.pop()
-    top, body = lines[: header_line + 1], lines[header_line + 1:]
+    top, body = lines[: header_line + 1], lines[header_line + 1 :]
     if len(body) > head + tail:
         body = body[:head] + body[-tail:]
     return b"\n".join(top + body) + b"\n"  # the lines keep their CR, if any
@@ -144,7 +144,9 @@ class Stats:
             known = "; known bugs hit: " + ", ".join(f"{name} x{count}" for name, count in sorted(self.known.items()))
         verb = "FAILED after" if failed else "survived" if not self.known else "ran"
         real = sum(seed.name.startswith("real:") for seed in self.seeds)
-        origin = f" from {len(self.seeds)} seeds, {real} real" if real else f" from {len(self.seeds)} seeds, no real one"
+        origin = (
+            f" from {len(self.seeds)} seeds, {real} real" if real else f" from {len(self.seeds)} seeds, no real one"
+        )
         return (
             f"fuzz: {self.reader} reader {verb} {self.cases} cases (rows accounted for in {self.accepted} accepted "
             f"files, {self.rows_read} rows; {self.refused} refused with a one-line InputError{known}){origin}, in {seconds:.1f} s"
@@ -191,7 +193,11 @@ def _kind(error: BaseException) -> str:
     if isinstance(error, AssertionError):
         return "accounting: " + re.sub(r"\d+", "N", str(error).split(";")[0])[:80]
     frames = [f for f in traceback.extract_tb(error.__traceback__) if "/ingestion/" in f.filename]
-    where = f"{Path(frames[-1].filename).parent.name}/{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else "?"
+    where = (
+        f"{Path(frames[-1].filename).parent.name}/{Path(frames[-1].filename).name}:{frames[-1].lineno}"
+        if frames
+        else "?"
+    )
     return f"{type(error).__name__} at {where}"
 
 
@@ -247,7 +253,9 @@ def _rows_of_twin(path: Path, read, account, expected_rows, got: Accounting, err
     except InputError:
         same = False
     if not same:
-        raise Unaccountable("the reader accepted a mutated workbook that openpyxl cannot read, and read other rows from it than from the workbook as written")
+        raise Unaccountable(
+            "the reader accepted a mutated workbook that openpyxl cannot read, and read other rows from it than from the workbook as written"
+        )
     return expected_rows(twin)
 
 
@@ -272,13 +280,15 @@ def check_accounting(got: Accounting, expected: list) -> None:
         raise AccountingError(
             f"rows read {len(expected)} != rows loaded {len(got.loaded)} + rows quarantined {len(quarantined)}; "
             f"rows never accounted for: {sorted(missing, key=str)[:8]}; rows the file does not have: {sorted(phantom, key=str)[:8]}",
-            missing=missing, phantom=phantom,
+            missing=missing,
+            phantom=phantom,
         )
     if missing or phantom:
         raise AccountingError(
             f"row numbers differ: the reader names rows {sorted(phantom, key=str)[:8]} "
             f"where the file's data rows {sorted(missing, key=str)[:8]} are",
-            missing=missing, phantom=phantom,
+            missing=missing,
+            phantom=phantom,
         )
 
 
@@ -292,7 +302,10 @@ def run_fuzz(stats: Stats, nodeid: str, test: Callable[[], None]) -> None:
         raise
     report.record(nodeid, stats.line())
     if stats.survey:
-        lines = [f"{kind} (x{count}): {message}\n    {example}" for kind, (message, example, count) in sorted(stats.survey.items())]
+        lines = [
+            f"{kind} (x{count}): {message}\n    {example}"
+            for kind, (message, example, count) in sorted(stats.survey.items())
+        ]
         raise AssertionError(f"{len(stats.survey)} kinds of failure:\n" + "\n".join(lines))
     assert stats.cases >= MIN_CASES, f"only {stats.cases} cases tried (expected at least {MIN_CASES})"
 

@@ -29,7 +29,13 @@ from tests.fuzz import accounting
 from tests.fuzz.harness import Accounting, Unaccountable
 from tests.fuzz.readers import is_workbook, text_records
 
-POPULATION_LABELS = [["Code région"], ["Code département"], ["Code commune"], ["Nom de la commune"], ["Population municipale"]]
+POPULATION_LABELS = [
+    ["Code région"],
+    ["Code département"],
+    ["Code commune"],
+    ["Nom de la commune"],
+    ["Population municipale"],
+]
 COMPOSITION_LABELS = [["CODGEO"], ["EPCI"]]
 EPCI_LABELS = [["EPCI"], ["LIBEPCI"]]
 COG_LABELS = [["TYPECOM"], ["COM"], ["DEP"], ["LIBELLE"]]
@@ -53,7 +59,7 @@ def _csv_rows(path, delimiter: str, skip_to_header=None) -> list:
         start = next((i for i, r in enumerate(records[:5]) if accounting.has_labels(r.cells, skip_to_header)), None)
         if start is None:
             raise Unaccountable("the reader accepted a file without its header in the first 5 rows")
-    return [(None, record.line) for record in records[start + 1:]]
+    return [(None, record.line) for record in records[start + 1 :]]
 
 
 def notes(frame) -> list:

@@ -21,24 +21,119 @@ from hypothesis import strategies as st
 # values
 
 TEXT_VALUES = [
-    "", " ", "  \t ", '"', '""', '"quoted"', "'", ";", ",", "\t", ";;", ",,", "\n", "\r\n", "\r",
-    "a\nb", '"a\nb"', '"a;b"', '"a,b"', "\x00", "\x1a", "\ufeff", "\u00a0", "\u202f", "NA", "N/A", "null", "-", "?",
-    "0", "-1", "-0", "12.0", "12,5", "1e3", "1 234", "1\u202f234", "1.234,5", "9" * 25, "nan", "inf", "-inf",
-    "31/02/2024", "2024-13-01", "01/01/2099", "2024-04", "04/2024", "13/2024", "45000", "45000.5", "0000",
-    "Très satisfait", "satisfait", "Oui", "non", "peut-être", "=HYPERLINK(\"http://x\",\"y\")", "+cmd|' /C calc'!A0",
-    "é", "€", "Ã©", "\U0001d518", "\ud800", "x" * 300, "2A004", "75056", "ZZZZZZZZZ", "COM", "COMA", "ARM", "COMD",
-    "nb-labellisations-france-services", "national", "2022-12-31", "2538.0", "1.0", "True", "none",
+    "",
+    " ",
+    "  \t ",
+    '"',
+    '""',
+    '"quoted"',
+    "'",
+    ";",
+    ",",
+    "\t",
+    ";;",
+    ",,",
+    "\n",
+    "\r\n",
+    "\r",
+    "a\nb",
+    '"a\nb"',
+    '"a;b"',
+    '"a,b"',
+    "\x00",
+    "\x1a",
+    "\ufeff",
+    "\u00a0",
+    "\u202f",
+    "NA",
+    "N/A",
+    "null",
+    "-",
+    "?",
+    "0",
+    "-1",
+    "-0",
+    "12.0",
+    "12,5",
+    "1e3",
+    "1 234",
+    "1\u202f234",
+    "1.234,5",
+    "9" * 25,
+    "nan",
+    "inf",
+    "-inf",
+    "31/02/2024",
+    "2024-13-01",
+    "01/01/2099",
+    "2024-04",
+    "04/2024",
+    "13/2024",
+    "45000",
+    "45000.5",
+    "0000",
+    "Très satisfait",
+    "satisfait",
+    "Oui",
+    "non",
+    "peut-être",
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "é",
+    "€",
+    "Ã©",
+    "\U0001d518",
+    "\ud800",
+    "x" * 300,
+    "2A004",
+    "75056",
+    "ZZZZZZZZZ",
+    "COM",
+    "COMA",
+    "ARM",
+    "COMD",
+    "nb-labellisations-france-services",
+    "national",
+    "2022-12-31",
+    "2538.0",
+    "1.0",
+    "True",
+    "none",
 ]
 """Cell texts that break parsers or sit at the edge of what a reader accepts."""
 
 text_values = st.one_of(
     st.sampled_from(TEXT_VALUES),
     st.text(max_size=8),
-    st.text(alphabet=st.sampled_from('"\n\r;,\t \\\'x1'), max_size=6),
+    st.text(alphabet=st.sampled_from("\"\n\r;,\t \\'x1"), max_size=6),
 )
 
-PAYLOADS = [b'"', b'""', b"\n", b"\r\n", b"\r", b";", b",", b"\t", b"\x00", b"\xff", b"\xfe\xff", b"\xef\xbb\xbf",
-            b"\x81", b"\x8d", b"\xc3", b"\xe9", b"\x80\x80", b"\xc3\xa9", b"\x1b[0m", b"\\", b"\"\n\"", b"{", b"}", b"]"]
+PAYLOADS = [
+    b'"',
+    b'""',
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b";",
+    b",",
+    b"\t",
+    b"\x00",
+    b"\xff",
+    b"\xfe\xff",
+    b"\xef\xbb\xbf",
+    b"\x81",
+    b"\x8d",
+    b"\xc3",
+    b"\xe9",
+    b"\x80\x80",
+    b"\xc3\xa9",
+    b"\x1b[0m",
+    b"\\",
+    b'"\n"',
+    b"{",
+    b"}",
+    b"]",
+]
 payloads = st.one_of(st.sampled_from(PAYLOADS), st.binary(min_size=1, max_size=6))
 
 GARBAGE = [
@@ -141,7 +236,7 @@ class OverwriteBytes:
 
     def apply(self, data: bytes, seed) -> bytes:
         at = int(len(data) * self.fraction)
-        return data[:at] + self.payload + data[at + len(self.payload):]
+        return data[:at] + self.payload + data[at + len(self.payload) :]
 
 
 @dataclass(frozen=True)
@@ -151,7 +246,7 @@ class DeleteBytes:
 
     def apply(self, data: bytes, seed) -> bytes:
         at = int(len(data) * self.fraction)
-        return data[:at] + data[at + self.length:]
+        return data[:at] + data[at + self.length :]
 
 
 @dataclass(frozen=True)
@@ -210,8 +305,13 @@ byte_mutations = st.one_of(
     st.builds(InsertBytes, st.floats(0, 1), payloads),
     st.builds(OverwriteBytes, st.floats(0, 1), payloads),
     st.builds(DeleteBytes, st.floats(0, 1), st.integers(1, 40)),
-    st.builds(AddBOM, st.sampled_from([b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb"])),
-    st.builds(Reencode, st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16", "utf-16-le", "utf-32", "mac_roman"])),
+    st.builds(
+        AddBOM, st.sampled_from([b"\xef\xbb\xbf", b"\xef\xbb\xbf\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\xef\xbb"])
+    ),
+    st.builds(
+        Reencode,
+        st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "latin-1", "utf-16", "utf-16-le", "utf-32", "mac_roman"]),
+    ),
     st.builds(LineEndings, st.sampled_from([b"\n", b"\r\n", b"\r", b"\n\n"])),
     st.builds(Empty, st.sampled_from([b"", b" ", b"\n", b"\r\n\r\n", b"\t \n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\n"])),
     st.builds(Garbage, st.one_of(st.sampled_from(GARBAGE), st.binary(min_size=1, max_size=300)), st.integers(0, 200)),
@@ -406,8 +506,13 @@ lines_ = st.integers(0, 60)
 columns_ = st.integers(0, 30)
 cell_mutations = st.one_of(
     st.builds(SetCell, lines_, columns_, text_values),
-    st.builds(InsertInCell, lines_, columns_, st.integers(0, 40),
-              st.sampled_from(['"', '""', "\n", "\r\n", "\r", ";", ",", "\t", "\x00", "\ufeff", '"\n"', "'"])),
+    st.builds(
+        InsertInCell,
+        lines_,
+        columns_,
+        st.integers(0, 40),
+        st.sampled_from(['"', '""', "\n", "\r\n", "\r", ";", ",", "\t", "\x00", "\ufeff", '"\n"', "'"]),
+    ),
     st.builds(QuoteCell, lines_, columns_, st.sampled_from(["", "\n", "\r\n", ";", ",", "\t", '"', "\n\n", "\n;\n"])),
     st.builds(DropCell, lines_, columns_),
     st.builds(AddCell, lines_, columns_, text_values),
@@ -441,9 +546,27 @@ def apply_all(mutations, data: bytes, seed) -> bytes:
 
 CELL_VALUES = st.one_of(
     st.sampled_from([v for v in TEXT_VALUES if "\x00" not in v and "\x1a" not in v and "\ud800" not in v]),
-    st.sampled_from([None, 0, -1, 1, 12, 1.5, 12.0, -3.25, 1e15, 45000, True, False,
-                     dt.datetime(2024, 4, 2), dt.datetime(2024, 4, 2, 13, 30), dt.date(2099, 1, 1), dt.time(9, 30)]),
-    st.integers(-10**6, 10**12),
+    st.sampled_from(
+        [
+            None,
+            0,
+            -1,
+            1,
+            12,
+            1.5,
+            12.0,
+            -3.25,
+            1e15,
+            45000,
+            True,
+            False,
+            dt.datetime(2024, 4, 2),
+            dt.datetime(2024, 4, 2, 13, 30),
+            dt.date(2099, 1, 1),
+            dt.time(9, 30),
+        ]
+    ),
+    st.integers(-(10**6), 10**12),
     st.floats(allow_nan=False, allow_infinity=False, width=32),
     st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=8),
 )
@@ -525,7 +648,7 @@ class XTruncateRows:
 
     def apply(self, grid: dict, seed) -> None:
         rows = _sheet(grid, self.sheet)
-        del rows[self.keep:]
+        del rows[self.keep :]
 
 
 @dataclass(frozen=True)
@@ -604,7 +727,13 @@ grid_mutations = st.one_of(
     st.builds(XInsertRow, _sheets, _rows, st.lists(CELL_VALUES, max_size=12).map(tuple)),
     st.builds(XSwapRows, _sheets, _rows, _rows),
     st.builds(XTruncateRows, _sheets, st.integers(0, 40)),
-    st.builds(XHeader, _sheets, st.sampled_from(["drop", "duplicate", "swap", "empty", "clear"]), st.integers(0, 14), st.integers(0, 14)),
+    st.builds(
+        XHeader,
+        _sheets,
+        st.sampled_from(["drop", "duplicate", "swap", "empty", "clear"]),
+        st.integers(0, 14),
+        st.integers(0, 14),
+    ),
     st.builds(XRenameSheet, _sheets, sheet_names),
     st.builds(XDeleteSheet, _sheets),
     st.builds(XAddSheet, sheet_names, _sheets),
@@ -631,18 +760,60 @@ def workbook_mutations(max_cells: int = 4):
 # GeoJSON: mutations of the parsed document, written back as JSON (Python's json: NaN allowed)
 
 JSON_VALUES = st.one_of(
-    st.sampled_from([None, True, False, 0, -1, 1.5, 2.0, 10**30, float("nan"), float("inf"), "", " ", "x", "NA",
-                     "01033", "2A004", "75112", "9:00 - 12:00", "Espace labellisé 01/2020", "45.5", "4,83",
-                     [], {}, [1, 2], {"a": 1}, [[5.8, 46.1]], "\n", '"', "\x00"]),
+    st.sampled_from(
+        [
+            None,
+            True,
+            False,
+            0,
+            -1,
+            1.5,
+            2.0,
+            10**30,
+            float("nan"),
+            float("inf"),
+            "",
+            " ",
+            "x",
+            "NA",
+            "01033",
+            "2A004",
+            "75112",
+            "9:00 - 12:00",
+            "Espace labellisé 01/2020",
+            "45.5",
+            "4,83",
+            [],
+            {},
+            [1, 2],
+            {"a": 1},
+            [[5.8, 46.1]],
+            "\n",
+            '"',
+            "\x00",
+        ]
+    ),
     st.text(max_size=6),
     st.integers(),
     st.floats(),
 )
 GEOMETRIES = st.one_of(
-    st.sampled_from([None, {}, [], "POINT(5 46)", {"type": "Point"}, {"type": "Point", "coordinates": []},
-                     {"type": "Point", "coordinates": [5.8]}, {"type": "Point", "coordinates": "5.8,46.1"},
-                     {"type": "Point", "coordinates": [[5.8, 46.1]]}, {"type": "LineString", "coordinates": [[5, 46], [6, 47]]},
-                     {"type": "Point", "coordinates": [None, None]}, {"type": "Point", "coordinates": {"x": 5}}]),
+    st.sampled_from(
+        [
+            None,
+            {},
+            [],
+            "POINT(5 46)",
+            {"type": "Point"},
+            {"type": "Point", "coordinates": []},
+            {"type": "Point", "coordinates": [5.8]},
+            {"type": "Point", "coordinates": "5.8,46.1"},
+            {"type": "Point", "coordinates": [[5.8, 46.1]]},
+            {"type": "LineString", "coordinates": [[5, 46], [6, 47]]},
+            {"type": "Point", "coordinates": [None, None]},
+            {"type": "Point", "coordinates": {"x": 5}},
+        ]
+    ),
     st.builds(lambda x, y: {"type": "Point", "coordinates": [x, y]}, JSON_VALUES, JSON_VALUES),
 )
 
@@ -679,7 +850,11 @@ class JSetProperty:
         features = _features(document)
         if features is None:
             return data
-        props = features[self.feature % len(features)].get("properties") if isinstance(features[self.feature % len(features)], dict) else None
+        props = (
+            features[self.feature % len(features)].get("properties")
+            if isinstance(features[self.feature % len(features)], dict)
+            else None
+        )
         if isinstance(props, dict) and props:
             props[list(props)[self.key % len(props)]] = self.value
         return _dump(document)
@@ -807,7 +982,11 @@ json_mutations = st.one_of(
     st.builds(JSetProperty, _features_, st.integers(0, 40), JSON_VALUES),
     st.builds(JSetProperty, _features_, st.integers(0, 40), JSON_VALUES),
     st.builds(JDeleteProperty, _features_, st.integers(0, 40), st.booleans()),
-    st.builds(JRenameProperty, st.integers(0, 40), st.sampled_from(["", "X", "lib_fs", "insee_com", "latitude", "MATRICULE", "id_fs"])),
+    st.builds(
+        JRenameProperty,
+        st.integers(0, 40),
+        st.sampled_from(["", "X", "lib_fs", "insee_com", "latitude", "MATRICULE", "id_fs"]),
+    ),
     st.builds(JSetGeometry, _features_, GEOMETRIES),
     st.builds(JSetFeature, _features_, st.sampled_from(["feature", "properties", "type"]), JSON_VALUES),
     st.builds(JFeatures, st.sampled_from(["drop", "duplicate", "empty"]), _features_),

@@ -62,7 +62,9 @@ def _demo_text_seeds(folder: Path, prefix: str) -> list[TextSeed]:
         for start, (encoding, delimiter) in _CSV_KINDS.items():
             if data.startswith(start) and start not in seen:
                 seen.add(start)
-                seeds.append(TextSeed(f"{prefix}:{path.name}", text_sample(data, encoding=encoding), encoding, delimiter))
+                seeds.append(
+                    TextSeed(f"{prefix}:{path.name}", text_sample(data, encoding=encoding), encoding, delimiter)
+                )
     return seeds
 
 
@@ -75,11 +77,17 @@ def activity_seeds(demo: Path) -> list:
     workbook = next(iter(sorted((demo / "activity").glob("*.xlsx"))))
     seeds.append(_workbook_sample(workbook, "demo:" + workbook.name, header_row=2, head=24, tail=6))
     for name, encoding, delimiter, header in [
-        ("semicolon_cp1252.csv", "cp1252", ";", 0), ("comma_utf8_bom.csv", "utf-8", ",", 0),
-        ("tab_monthly.csv", "utf-8", "\t", 0), ("rejects.csv", "cp1252", ";", 0), ("title_rows.csv", "utf-8", ";", 3),
-        ("ragged.csv", "utf-8", ";", 0), ("blank_lines_inside.csv", "utf-8", ";", 0),
+        ("semicolon_cp1252.csv", "cp1252", ";", 0),
+        ("comma_utf8_bom.csv", "utf-8", ",", 0),
+        ("tab_monthly.csv", "utf-8", "\t", 0),
+        ("rejects.csv", "cp1252", ";", 0),
+        ("title_rows.csv", "utf-8", ";", 3),
+        ("ragged.csv", "utf-8", ";", 0),
+        ("blank_lines_inside.csv", "utf-8", ";", 0),
     ]:
-        seeds.append(_fixture_seed(ACTIVITY_FIXTURES / name, encoding=encoding, delimiter=delimiter, header_line=header))
+        seeds.append(
+            _fixture_seed(ACTIVITY_FIXTURES / name, encoding=encoding, delimiter=delimiter, header_line=header)
+        )
     for name in ("partly_bad.csv", "unknown_site_middle.csv"):
         seeds.append(_fixture_seed(BAD_INPUTS / "activity" / name, encoding="utf-8", delimiter=";"))
     return seeds
@@ -88,7 +96,9 @@ def activity_seeds(demo: Path) -> list:
 def satisfaction_seeds(demo: Path) -> list:
     seeds = _demo_text_seeds(demo / "satisfaction", "demo")
     for name, encoding, delimiter in [
-        ("labels_utf8_bom.csv", "utf-8", ","), ("scores_cp1252.csv", "cp1252", ";"), ("rejects.csv", "utf-8", ";"),
+        ("labels_utf8_bom.csv", "utf-8", ","),
+        ("scores_cp1252.csv", "cp1252", ";"),
+        ("rejects.csv", "utf-8", ";"),
     ]:
         seeds.append(_fixture_seed(SATISFACTION_FIXTURES / name, encoding=encoding, delimiter=delimiter))
     seeds.append(_fixture_seed(BAD_INPUTS / "satisfaction" / "partly_bad.csv", encoding="utf-8", delimiter=";"))
@@ -98,11 +108,15 @@ def satisfaction_seeds(demo: Path) -> list:
 
 def _satisfaction_workbook() -> GridSeed:
     """A satisfaction export as a spreadsheet tool writes it: a title row, scores and labels, dates as dates."""
-    rows = [["Enquête de satisfaction — mai 2024"],
-            ["Matricule", "Date de réponse", "Satisfaction", "Recommanderiez-vous France services ?"]]
+    rows = [
+        ["Enquête de satisfaction — mai 2024"],
+        ["Matricule", "Date de réponse", "Satisfaction", "Recommanderiez-vous France services ?"],
+    ]
     labels = ["Très satisfait", 4, "Satisfait", 5, "Peu satisfait", 1, 3, "Pas du tout satisfait"]
     for i in range(24):
-        rows.append([100 + i % 5, dt.datetime(2024, 5, 1 + i % 28), labels[i % len(labels)], ["Oui", "Non", None][i % 3]])
+        rows.append(
+            [100 + i % 5, dt.datetime(2024, 5, 1 + i % 28), labels[i % len(labels)], ["Oui", "Non", None][i % 3]]
+        )
     rows.append([None, dt.datetime(2024, 5, 2), 4, "Oui"])
     rows.append([101, "pas de date", "Bof", "peut-être"])
     return GridSeed("built:satisfaction.xlsx", {"Réponses": rows}, {"Réponses": 1})
@@ -115,7 +129,7 @@ def _workbook_sample(path: Path, name: str, *, header_row: int, head: int, tail:
     grid, headers = {}, {}
     for sheet in workbook.worksheets:
         rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-        top, body = rows[: header_row + 1], rows[header_row + 1:]
+        top, body = rows[: header_row + 1], rows[header_row + 1 :]
         if len(body) > head + tail:
             body = body[:head] + body[-tail:]
         grid[sheet.title] = top + body
@@ -134,7 +148,7 @@ def _csv_sample(path: Path, *, keep, encoding: str = "utf-8", delimiter: str = "
     reader = csv.reader(iter(lines), delimiter=delimiter)
     out, previous = [], 0
     for index, _ in enumerate(reader):
-        span = "".join(lines[previous: reader.line_num])
+        span = "".join(lines[previous : reader.line_num])
         previous = reader.line_num
         if index == 0 or keep(index - 1):
             out.append(span)
@@ -152,11 +166,37 @@ def _geojson_sample(path: Path, indices) -> bytes:
 
 def listing_seeds() -> list[TextSeed]:
     seeds = [
-        TextSeed("fixture:sites/listing_2020_01_geocoded.csv", (SITES_FIXTURES / "listing_2020_01_geocoded.csv").read_bytes(), "utf-8", ","),
-        TextSeed("fixture:sites/listing_2020_r_export.csv", (SITES_FIXTURES / "listing_2020_r_export.csv").read_bytes(), "utf-8", ","),
-        TextSeed("fixture:sites/listing_2024_semicolon_cp1252.csv", (SITES_FIXTURES / "listing_2024_semicolon_cp1252.csv").read_bytes(), "cp1252", ";"),
-        TextSeed("fixture:sites/listing_2020_03_swapped.geojson", (SITES_FIXTURES / "listing_2020_03_swapped.geojson").read_bytes(), "utf-8", ",", suffix=".geojson"),
-        TextSeed("fixture:bad_inputs/sites/listing_100.csv", text_sample((BAD_INPUTS / "sites" / "listing_100.csv").read_bytes(), encoding="utf-8"), "utf-8", sniff_listing(BAD_INPUTS / "sites" / "listing_100.csv")),
+        TextSeed(
+            "fixture:sites/listing_2020_01_geocoded.csv",
+            (SITES_FIXTURES / "listing_2020_01_geocoded.csv").read_bytes(),
+            "utf-8",
+            ",",
+        ),
+        TextSeed(
+            "fixture:sites/listing_2020_r_export.csv",
+            (SITES_FIXTURES / "listing_2020_r_export.csv").read_bytes(),
+            "utf-8",
+            ",",
+        ),
+        TextSeed(
+            "fixture:sites/listing_2024_semicolon_cp1252.csv",
+            (SITES_FIXTURES / "listing_2024_semicolon_cp1252.csv").read_bytes(),
+            "cp1252",
+            ";",
+        ),
+        TextSeed(
+            "fixture:sites/listing_2020_03_swapped.geojson",
+            (SITES_FIXTURES / "listing_2020_03_swapped.geojson").read_bytes(),
+            "utf-8",
+            ",",
+            suffix=".geojson",
+        ),
+        TextSeed(
+            "fixture:bad_inputs/sites/listing_100.csv",
+            text_sample((BAD_INPUTS / "sites" / "listing_100.csv").read_bytes(), encoding="utf-8"),
+            "utf-8",
+            sniff_listing(BAD_INPUTS / "sites" / "listing_100.csv"),
+        ),
     ]
     folder = "anct-france-services"
     for name, keep in [
@@ -167,8 +207,11 @@ def listing_seeds() -> list[TextSeed]:
         path = real_path(folder, name)
         if path is not None:
             seeds.append(TextSeed(f"real:{name}", _csv_sample(path, keep=keep), "utf-8", ","))
-    for name in ("2020-03-10_a249d68_france_services.geojson", "2020-10-12_0584fe1_france_services.geojson",
-                 "2020-01-02_b88c14a_france_services.geojson"):
+    for name in (
+        "2020-03-10_a249d68_france_services.geojson",
+        "2020-10-12_0584fe1_france_services.geojson",
+        "2020-01-02_b88c14a_france_services.geojson",
+    ):
         path = real_path(folder, name)
         if path is not None:
             seeds.append(TextSeed(f"real:{name}", _geojson_sample(path, range(25)), "utf-8", ",", suffix=".geojson"))
@@ -186,15 +229,20 @@ def sniff_listing(path: Path) -> str:
 BAROMETER_FIXTURE = (
     "mesure,indicateur,id_indicateur,maille_geographique,date,valeur,unite\n"
     "Plan,Nombre,nb-peres-conge-paternite,national,2018-03-31,74396.0,pères\n"
-    + "".join(f"France services,Nombre de France services,nb-labellisations-france-services,national,"
-              f"2021-{month:02d}-28,{1000 + 50 * month}.0,sites\n" for month in range(1, 13))
+    + "".join(
+        f"France services,Nombre de France services,nb-labellisations-france-services,national,"
+        f"2021-{month:02d}-28,{1000 + 50 * month}.0,sites\n"
+        for month in range(1, 13)
+    )
     + '"Autre, avec virgule",Autre,nb-autre,national,2021-01-31,"1 234,5",unités\n'
 )
 BAROMETER_SYNTHESIS_FIXTURE = (
     "mesure,indicateur,id_indicateur,code_departement,libelle_departement,valeur_actuelle,date_valeur_actuelle,cible,date_cible,unite\n"
-    + "".join(f"France services,Nombre,nb-labellisations-france-services,{dep},Dép {dep},{20 + i}.0,2022-12-31,"
-              f"{'' if i % 4 == 0 else 25 + i},{'' if i % 4 == 1 else '2022-12-31'},sites\n"
-              for i, dep in enumerate(["1", "02", "2A", "2B", "971", "976", "75"]))
+    + "".join(
+        f"France services,Nombre,nb-labellisations-france-services,{dep},Dép {dep},{20 + i}.0,2022-12-31,"
+        f"{'' if i % 4 == 0 else 25 + i},{'' if i % 4 == 1 else '2022-12-31'},sites\n"
+        for i, dep in enumerate(["1", "02", "2A", "2B", "971", "976", "75"])
+    )
     + "Autre,Autre,nb-autre,01,Ain,1.0,2022-12-31,2,2023-12-31,x\n"
 )
 
@@ -205,9 +253,13 @@ def barometer_seeds() -> list[TextSeed]:
         TextSeed("built:barometer-synthesis.csv", BAROMETER_SYNTHESIS_FIXTURE.encode("utf-8"), "utf-8", ","),
     ]
     indicator = "nb-labellisations-france-services"
-    for name in ("barometre-resultats-detail-national.csv", "barometre-resultats-detail-regional.csv",
-                 "barometre-resultats-synthese-departemental.csv", "barometre-resultats-synthese-national.csv",
-                 "barometre-resultats-synthese-regional.csv"):
+    for name in (
+        "barometre-resultats-detail-national.csv",
+        "barometre-resultats-detail-regional.csv",
+        "barometre-resultats-synthese-departemental.csv",
+        "barometre-resultats-synthese-national.csv",
+        "barometre-resultats-synthese-regional.csv",
+    ):
         path = real_path("barometre", name)
         if path is None:
             continue
@@ -232,7 +284,7 @@ def _calamine_rows(path: Path, sheet: str) -> list[list[object]]:
 
 
 def _pick(rows: list, header: int, head: int, wanted) -> list:
-    body = rows[header + 1:]
+    body = rows[header + 1 :]
     extra = [row for row in body[head:] if wanted(row)]
     return rows[: header + 1] + body[:head] + extra
 
@@ -240,8 +292,15 @@ def _pick(rows: list, header: int, head: int, wanted) -> list:
 def populations_seeds(tmp: Path) -> list[GridSeed]:
     from tests.fixtures.make_insee import write_populations
 
-    seeds = [_workbook_sample(write_populations(tmp / "ensemble-fixture.xlsx"), "fixture:make_insee.write_populations",
-                              header_row=7, head=40, tail=0)]
+    seeds = [
+        _workbook_sample(
+            write_populations(tmp / "ensemble-fixture.xlsx"),
+            "fixture:make_insee.write_populations",
+            header_row=7,
+            head=40,
+            tail=0,
+        )
+    ]
     path = real_path("insee", "2025", "ensemble.xlsx")
     if path is not None:
         rows = _calamine_rows(path, "Communes")
@@ -255,22 +314,40 @@ def populations_seeds(tmp: Path) -> list[GridSeed]:
             return False
 
         regions = _calamine_rows(path, "Régions")[:14]
-        seeds.append(GridSeed("real:insee/2025/ensemble.xlsx", {"Régions": regions, "Communes": _pick(rows, 7, 24, wanted)},
-                              {"Régions": 7, "Communes": 7}))
+        seeds.append(
+            GridSeed(
+                "real:insee/2025/ensemble.xlsx",
+                {"Régions": regions, "Communes": _pick(rows, 7, 24, wanted)},
+                {"Régions": 7, "Communes": 7},
+            )
+        )
     return seeds
 
 
 def epci_seeds(tmp: Path) -> list[GridSeed]:
     from tests.fixtures.make_insee import write_epci
 
-    seeds = [_workbook_sample(write_epci(tmp / "EPCI-fixture.xlsx"), "fixture:make_insee.write_epci", header_row=5, head=40, tail=0)]
+    seeds = [
+        _workbook_sample(
+            write_epci(tmp / "EPCI-fixture.xlsx"), "fixture:make_insee.write_epci", header_row=5, head=40, tail=0
+        )
+    ]
     path = real_path("insee", "2025", "EPCI_au_01-01-2024.xlsx")
     if path is not None:
         epci = _pick(_calamine_rows(path, "EPCI"), 5, 16, lambda row: row[0] == "ZZZZZZZZZ")
-        composition = _pick(_calamine_rows(path, "Composition_communale"), 5, 20,
-                            lambda row: row[2] == "ZZZZZZZZZ" or str(row[0]).startswith(("2A00", "97500", "9760")))
-        seeds.append(GridSeed("real:insee/2025/EPCI_au_01-01-2024.xlsx", {"EPCI": epci, "Composition_communale": composition},
-                              {"EPCI": 5, "Composition_communale": 5}))
+        composition = _pick(
+            _calamine_rows(path, "Composition_communale"),
+            5,
+            20,
+            lambda row: row[2] == "ZZZZZZZZZ" or str(row[0]).startswith(("2A00", "97500", "9760")),
+        )
+        seeds.append(
+            GridSeed(
+                "real:insee/2025/EPCI_au_01-01-2024.xlsx",
+                {"EPCI": epci, "Composition_communale": composition},
+                {"EPCI": 5, "Composition_communale": 5},
+            )
+        )
     return seeds
 
 
@@ -288,8 +365,11 @@ def populations_csv_seeds() -> list[TextSeed]:
 
 
 def cog_fixture_seeds() -> list[TextSeed]:
-    return [TextSeed(f"fixture:insee/{name}", (INSEE_FIXTURES / name).read_bytes(), "utf-8", ",")
-            for name in ("v_commune_2024.csv", "v_commune_2024_stripped.csv") if (INSEE_FIXTURES / name).exists()]
+    return [
+        TextSeed(f"fixture:insee/{name}", (INSEE_FIXTURES / name).read_bytes(), "utf-8", ",")
+        for name in ("v_commune_2024.csv", "v_commune_2024_stripped.csv")
+        if (INSEE_FIXTURES / name).exists()
+    ]
 
 
 COG_FIXTURE = (
@@ -311,6 +391,8 @@ COG_FIXTURE = (
 def cog_seeds() -> list[TextSeed]:
     return [
         TextSeed("built:v_commune_2025.csv", COG_FIXTURE.encode("utf-8"), "utf-8", ","),
-        TextSeed("built:v_commune_2025-cp1252-semicolon.csv", COG_FIXTURE.replace(",", ";").encode("cp1252"), "cp1252", ";"),
+        TextSeed(
+            "built:v_commune_2025-cp1252-semicolon.csv", COG_FIXTURE.replace(",", ";").encode("cp1252"), "cp1252", ";"
+        ),
         *cog_fixture_seeds(),
     ]

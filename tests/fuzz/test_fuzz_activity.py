@@ -36,7 +36,8 @@ def test_activity_reader_accounts_for_every_row(demo_exports, case_file, request
     def run(case):
         path = write_case(case, case_file)
         check_case(
-            stats, path,
+            stats,
+            path,
             read=lambda p: read_activity(p, today=TODAY),
             account=read_result_accounting,
             expected_rows=lambda p: table_rows(p, delimiters[case[0].name], LABELS),

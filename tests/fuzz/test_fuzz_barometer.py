@@ -38,8 +38,11 @@ def barometer_rows(path, delimiter: str) -> list:
     if "id indicateur" not in header:
         raise Unaccountable("the reader accepted a file without an id_indicateur column")
     column = header.index("id indicateur")
-    return [(None, record.line) for record in records[1:]
-            if column < len(record.cells) and record.cells[column].strip() == INDICATOR]
+    return [
+        (None, record.line)
+        for record in records[1:]
+        if column < len(record.cells) and record.cells[column].strip() == INDICATOR
+    ]
 
 
 def barometer_accounting(result) -> Accounting:
@@ -55,8 +58,12 @@ def test_barometer_reader_accounts_for_every_row(case_file, request):
     def run(case):
         path = write_case(case, case_file)
         check_case(
-            stats, path, read=read_barometer, account=barometer_accounting,
-            expected_rows=lambda p: barometer_rows(p, case[0].delimiter), case=case,
+            stats,
+            path,
+            read=read_barometer,
+            account=barometer_accounting,
+            expected_rows=lambda p: barometer_rows(p, case[0].delimiter),
+            case=case,
         )
 
     run_fuzz(stats, request.node.nodeid, run)

@@ -24,8 +24,14 @@ def test_cog_reader_accounts_for_every_row(case_file, request):
     @given(case=cases(seeds))
     def run(case):
         path = write_case(case, case_file)
-        check_case(stats, path, read=read_cog_communes, account=cog_accounting,
-                   expected_rows=lambda p: cog_rows(p, case[0].delimiter), case=case,
-                   known_bugs=lambda error, p: known_bugs.cog(error, p, delimiter=case[0].delimiter))
+        check_case(
+            stats,
+            path,
+            read=read_cog_communes,
+            account=cog_accounting,
+            expected_rows=lambda p: cog_rows(p, case[0].delimiter),
+            case=case,
+            known_bugs=lambda error, p: known_bugs.cog(error, p, delimiter=case[0].delimiter),
+        )
 
     run_fuzz(stats, request.node.nodeid, run)

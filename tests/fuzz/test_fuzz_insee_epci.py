@@ -24,7 +24,14 @@ def test_epci_reader_accounts_for_every_row(tmp_path, case_file, request):
     @given(case=cases(seeds))
     def run(case):
         path = write_case(case, case_file)
-        check_case(stats, path, read=read_epci_composition, account=epci_accounting, expected_rows=epci_rows, case=case,
-                   known_bugs=known_bugs.epci)
+        check_case(
+            stats,
+            path,
+            read=read_epci_composition,
+            account=epci_accounting,
+            expected_rows=epci_rows,
+            case=case,
+            known_bugs=known_bugs.epci,
+        )
 
     run_fuzz(stats, request.node.nodeid, run)

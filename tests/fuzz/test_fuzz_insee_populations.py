@@ -24,9 +24,14 @@ def test_legal_populations_reader_accounts_for_every_row(tmp_path, case_file, re
     def run(case):
         path = write_case(case, case_file)
         workbook = is_workbook(path)
-        check_case(stats, path, read=read_populations,
-                   account=lambda result: populations_accounting(result, workbook=workbook),
-                   expected_rows=lambda p: populations_rows(p, case[0]), case=case,
-                   known_bugs=lambda error, p: known_bugs.populations(error, p, delimiter=getattr(case[0], "delimiter", ";")))
+        check_case(
+            stats,
+            path,
+            read=read_populations,
+            account=lambda result: populations_accounting(result, workbook=workbook),
+            expected_rows=lambda p: populations_rows(p, case[0]),
+            case=case,
+            known_bugs=lambda error, p: known_bugs.populations(error, p, delimiter=getattr(case[0], "delimiter", ";")),
+        )
 
     run_fuzz(stats, request.node.nodeid, run)

@@ -35,7 +35,8 @@ def test_satisfaction_reader_accounts_for_every_row(demo_exports, case_file, req
     def run(case):
         path = write_case(case, case_file)
         check_case(
-            stats, path,
+            stats,
+            path,
             read=lambda p: read_satisfaction(p, today=TODAY),
             account=read_result_accounting,
             expected_rows=lambda p: table_rows(p, delimiters[case[0].name], LABELS),

@@ -65,8 +65,12 @@ def test_site_listing_reader_accounts_for_every_row(case_file, request):
     def run(case):
         path = write_case(case, case_file)
         check_case(
-            stats, path, read=read_site_listing, account=listing_accounting,
-            expected_rows=lambda p: listing_rows(p, case[0].delimiter), case=case,
+            stats,
+            path,
+            read=read_site_listing,
+            account=listing_accounting,
+            expected_rows=lambda p: listing_rows(p, case[0].delimiter),
+            case=case,
         )
 
     run_fuzz(stats, request.node.nodeid, run)

@@ -43,8 +43,11 @@ def test_populations_csv_of_delimiters_only_fails_in_one_line(tmp_path):
 
 def test_populations_csv_rows_are_numbered_by_the_line_they_start_on(tmp_path):
     path = tmp_path / "donnees_communes.csv"
-    path.write_text(CSV_HEADER + "84;Auvergne-Rhône-Alpes;01;2;08;001;\"L'Abergement-\nClémenciat\";859;16;875\n"
-                    "84;Auvergne-Rhône-Alpes;01;1;01;002;L'Abergement-de-Varey;273;6;279\n", encoding="utf-8")
+    path.write_text(
+        CSV_HEADER + '84;Auvergne-Rhône-Alpes;01;2;08;001;"L\'Abergement-\nClémenciat";859;16;875\n'
+        "84;Auvergne-Rhône-Alpes;01;1;01;002;L'Abergement-de-Varey;273;6;279\n",
+        encoding="utf-8",
+    )
     result = read_legal_populations(path, year=2022)
     assert result.communes["source_row"].tolist() == [2, 4]
 
@@ -69,8 +72,10 @@ def test_epci_row_without_code_is_not_dropped_silently(tmp_path):
 
 def test_cog_row_without_typecom_is_not_dropped_silently(tmp_path):
     path = tmp_path / "v_commune_2025.csv"
-    path.write_text(COG_FIXTURE + ",01004,84,01,01D,011,1,AMBERIEU EN BUGEY,Ambérieu-en-Bugey,Ambérieu-en-Bugey,0101,\n",
-                    encoding="utf-8")
+    path.write_text(
+        COG_FIXTURE + ",01004,84,01,01D,011,1,AMBERIEU EN BUGEY,Ambérieu-en-Bugey,Ambérieu-en-Bugey,0101,\n",
+        encoding="utf-8",
+    )
     result = _accounted(lambda: read_cog_communes(path))
     if result is not None:
         assert len(result.communes) + len(result.aliases) == COG_FIXTURE.count("\n")

@@ -99,8 +99,11 @@ class FswProcess:
             "timed_out": timed_out,
         }
         self.process.close()
-        print(f"[fsw_processes] fsw {' '.join(self.args)} on {self.home.name}: rc {result['rc']} in {result['seconds']} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"[fsw_processes] fsw {' '.join(self.args)} on {self.home.name}: rc {result['rc']} in {result['seconds']} s",
+            file=sys.stderr,
+            flush=True,
+        )
         return result
 
 

@@ -18,16 +18,20 @@ GOOD = [
     ("2", "10/03/2025", "Pôle emploi", "Inscription", "Visio", 5, 2),
 ]
 BAD = [
-    ("1", "31/02/2025", "CAF", "Prestations", "Accueil physique", 3, 1),      # unreadable date
-    ("2", "05/02/2025", "CPAM", "Carte vitale", "Accueil physique", -4, 0),   # negative count
-    ("2", "06/02/2025", "MSA", "Retraite", "Accueil physique", 2, 5),         # resolved > requests
-    ("99999", "06/02/2025", "MSA", "Retraite", "Accueil physique", 8, 5),     # unknown site
+    ("1", "31/02/2025", "CAF", "Prestations", "Accueil physique", 3, 1),  # unreadable date
+    ("2", "05/02/2025", "CPAM", "Carte vitale", "Accueil physique", -4, 0),  # negative count
+    ("2", "06/02/2025", "MSA", "Retraite", "Accueil physique", 2, 5),  # resolved > requests
+    ("99999", "06/02/2025", "MSA", "Retraite", "Accueil physique", 8, 5),  # unknown site
 ]
 
 
 def _csv(path, rows):
-    lines = [HEADER] + [";".join(f"{v:,}".replace(",", "\u202f") if isinstance(v, int) else v for v in row) + "\r\n" for row in rows]
-    path.write_bytes("".join(lines).encode("cp1252", errors="replace").replace("\u202f".encode("cp1252", errors="replace"), b" "))
+    lines = [HEADER] + [
+        ";".join(f"{v:,}".replace(",", "\u202f") if isinstance(v, int) else v for v in row) + "\r\n" for row in rows
+    ]
+    path.write_bytes(
+        "".join(lines).encode("cp1252", errors="replace").replace("\u202f".encode("cp1252", errors="replace"), b" ")
+    )
     return path
 
 
@@ -47,8 +51,12 @@ def test_activity_loads_replaces_and_refuses_bad_files(fsw_home, tmp_path):
     [(requests, resolved)] = _query(fsw_home, "select sum(requests), sum(resolved_first_visit) from fct_demand")
     assert requests == good_total and resolved == sum(r[6] for r in GOOD)
     reasons = dict(_query(fsw_home, "select reason, count(*) from fsw_quarantine where source = 'activity' group by 1"))
-    assert reasons == {"unreadable date": 1, "negative count": 1, "resolved greater than requests": 1,
-                       "unknown site id for that date": 1}
+    assert reasons == {
+        "unreadable date": 1,
+        "negative count": 1,
+        "resolved greater than requests": 1,
+        "unknown site id for that date": 1,
+    }
     status = run_fsw(fsw_home, "status").stdout
     assert "activity      real" in status and "unknown site id for that date: 1" in status
 
@@ -62,13 +70,17 @@ def test_activity_loads_replaces_and_refuses_bad_files(fsw_home, tmp_path):
     sheet.title = "Février 2025"
     sheet.append(["Export France services — activité"])
     sheet.append(["Département 01"])
-    sheet.append(["Identifiant France services", "Jour", "Organisme", "Motif", "Mode de contact", "Demandes", "Résolues"])
+    sheet.append(
+        ["Identifiant France services", "Jour", "Organisme", "Motif", "Mode de contact", "Demandes", "Résolues"]
+    )
     sheet.append(["2", "2025-02-03", "ANTS", "Carte grise", "Accueil physique", 1300, 1100])
     correction = tmp_path / "correction_site2.xlsx"
     workbook.save(correction)
     assert run_fsw(fsw_home, "ingest", "activity", str(correction)).returncode == 0
-    by_site_month = dict(((s, str(m)), n) for s, m, n in _query(
-        fsw_home, "select site_id, month_start, sum(requests) from fct_demand group by all"))
+    by_site_month = dict(
+        ((s, str(m)), n)
+        for s, m, n in _query(fsw_home, "select site_id, month_start, sum(requests) from fct_demand group by all")
+    )
     assert by_site_month == {("1", "2025-02-01"): 19, ("2", "2025-02-01"): 1300, ("2", "2025-03-01"): 5}
 
     # File-level problems: one line, serving unchanged, file kept in landing.

@@ -116,8 +116,10 @@ def test_ingest_donnees_communes_csv_needs_year_and_counts_cities_once(fsw_home,
     )
     assert total == 287_962 and years == [2021] and sources == 10 and cities == 3
     assert paris_1 == 15_917 and abergement == "L'Abergement-Clémenciat"
-    assert ("warning: raw/insee_reference:insee_file_notes: donnees_communes.csv: row 4: 69123 Lyon (58,495 "
-            "inhabitants): city row replaced by its arrondissements (2 in the file), not counted twice") in done.stderr
+    assert (
+        "warning: raw/insee_reference:insee_file_notes: donnees_communes.csv: row 4: 69123 Lyon (58,495 "
+        "inhabitants): city row replaced by its arrondissements (2 in the file), not counted twice"
+    ) in done.stderr
     assert "v_commune_2024.csv: codes that had lost their leading zeros (a spreadsheet copy?) repaired" in done.stderr
     [(notes,)] = _query(
         fsw_home,

@@ -143,19 +143,29 @@ def mart_checksums(db: Path) -> dict[str, tuple]:
     """
     con = duckdb.connect(str(db), read_only=True)
     try:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main' order by 1").fetchall()
-            if t.startswith(MART_PREFIXES)]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main' order by 1"
+            ).fetchall()
+            if t.startswith(MART_PREFIXES)
+        ]
         sums = {}
         for table in tables:
             columns = con.execute(
                 "select column_name, data_type from duckdb_columns() where schema_name = 'main' "
-                "and table_name = ? order by column_index", [table]).fetchall()
-            exprs = [f'round("{c}", 6)' if t in ("DOUBLE", "FLOAT") else f'"{c}"'
-                     for c, t in columns if c not in RUN_TIME_COLUMNS]
+                "and table_name = ? order by column_index",
+                [table],
+            ).fetchall()
+            exprs = [
+                f'round("{c}", 6)' if t in ("DOUBLE", "FLOAT") else f'"{c}"'
+                for c, t in columns
+                if c not in RUN_TIME_COLUMNS
+            ]
             row = f"hash(row({', '.join(exprs)}))"
             sums[table] = con.execute(
-                f'select count(*), bit_xor({row}), sum({row}::hugeint) from main."{table}"').fetchone()
+                f'select count(*), bit_xor({row}), sum({row}::hugeint) from main."{table}"'
+            ).fetchone()
         return sums
     finally:
         con.close()
@@ -168,10 +178,11 @@ def ledger(db: Path) -> dict[str, list[tuple]]:
         return {
             "fsw_loads": con.execute(
                 "select source, kind, file_name, sha256, size_bytes, as_of, status, reason, rows_loaded, "
-                "rows_quarantined, is_demo, allow_drop from fsw_loads order by all").fetchall(),
+                "rows_quarantined, is_demo, allow_drop from fsw_loads order by all"
+            ).fetchall(),
             "fsw_quarantine": con.execute(
-                'select source, file, sheet, "row", "column", value, reason from fsw_quarantine '
-                "order by all").fetchall(),
+                'select source, file, sheet, "row", "column", value, reason from fsw_quarantine order by all'
+            ).fetchall(),
         }
     finally:
         con.close()
@@ -243,8 +254,11 @@ def extract_partials(home: Path) -> list[str]:
     folder = home / "extracts"
     if not folder.exists():
         return []
-    return sorted(str(p.relative_to(home)) for p in folder.rglob("*")
-                  if p.name.startswith(".") or ".partial" in p.name or p.name.endswith(".tmp"))
+    return sorted(
+        str(p.relative_to(home))
+        for p in folder.rglob("*")
+        if p.name.startswith(".") or ".partial" in p.name or p.name.endswith(".tmp")
+    )
 
 
 def snapshot(home: Path) -> dict:
@@ -259,7 +273,8 @@ def snapshot(home: Path) -> dict:
     }
     try:
         state["read"] = query_serving(
-            home, "select (select count(*) from dim_commune), (select any_value(run_id) from fsw_publication)")[0]
+            home, "select (select count(*) from dim_commune), (select any_value(run_id) from fsw_publication)"
+        )[0]
     except Exception as error:  # a reader error is what this test looks for: keep it as data
         state["read"] = f"ERROR {error!r}"
     return state
@@ -308,8 +323,10 @@ def observations(path: Path) -> list[dict]:
 def published_answer(home: Path) -> dict:
     """What a new read-only connection sees: the publication's run_id and two of its counts."""
     [(run_id, communes, national)] = query_serving(
-        home, "select (select any_value(run_id) from fsw_publication), (select count(*) from dim_commune), "
-              "(select sum(requests) from mart_territory_monthly where territory_level = 'national')")
+        home,
+        "select (select any_value(run_id) from fsw_publication), (select count(*) from dim_commune), "
+        "(select sum(requests) from mart_territory_monthly where territory_level = 'national')",
+    )
     return {"run_id": run_id, "communes": communes, "national": int(national or 0)}
 
 
@@ -318,8 +335,13 @@ def start_readers(home: Path, folder: Path) -> tuple[list[subprocess.Popen], lis
     stop = folder / "stop"
     logs = [folder / f"reader{i}.jsonl" for i in range(len(READER_MODES))]
     readers = [
-        subprocess.Popen([sys.executable, "-c", READER, str(serving_db(home)), mode, str(log), str(stop)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", READER, str(serving_db(home)), mode, str(log), str(stop)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for mode, log in zip(READER_MODES, logs)
     ]
     deadline = time.monotonic() + 60
@@ -333,9 +355,15 @@ def start_readers(home: Path, folder: Path) -> tuple[list[subprocess.Popen], lis
 def stop_readers(readers, logs: list[Path], stop: Path, new_run_id: str | None) -> list[str]:
     """Let each reconnecting reader see ``new_run_id`` once, then stop them all; their stderr."""
     deadline = time.monotonic() + 30
-    while new_run_id and time.monotonic() < deadline and not all(
+    while (
+        new_run_id
+        and time.monotonic() < deadline
+        and not all(
             any(o.get("run_ids") == [new_run_id] for o in observations(log))
-            for mode, log in zip(READER_MODES, logs) if mode == "reconnect"):
+            for mode, log in zip(READER_MODES, logs)
+            if mode == "reconnect"
+        )
+    ):
         time.sleep(0.2)
     stop.touch()
     return [r.communicate(timeout=60)[1] for r in readers]
@@ -403,19 +431,39 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> dict:
     reader_errors = stop_readers(readers, reader_logs, stop, new_answer["run_id"])
 
     crashes = {point: chains[CHAIN_OF[point]]["crashes"][point] for point in POINTS}
-    timings = {"baseline": baseline_seconds, **{p: crashes[p]["seconds"] for p in POINTS},
-               **{f"recovery of {name}": chain["recovery"]["seconds"] for name, chain in chains.items()},
-               "reference": reference_run["seconds"], "total": round(time.monotonic() - started, 1)}
+    timings = {
+        "baseline": baseline_seconds,
+        **{p: crashes[p]["seconds"] for p in POINTS},
+        **{f"recovery of {name}": chain["recovery"]["seconds"] for name, chain in chains.items()},
+        "reference": reference_run["seconds"],
+        "total": round(time.monotonic() - started, 1),
+    }
     print(f"\ncrash-safety timings (s): {timings}; readers: {[len(observations(log)) for log in reader_logs]} queries")
-    return {"before": before, "before_national": before_national, "homes": {"crashed": home, "published": published},
-            "new_export": new_export, "new_export_sha256": new_export_sha256, "crashes": crashes, "chains": chains,
-            "reference": reference, "reference_run": reference_run,
-            "readers": {"modes": READER_MODES, "logs": reader_logs, "errors": reader_errors,
-                        "returncodes": [r.returncode for r in readers], "old": old_answer, "new": new_answer,
-                        "run": chains["published"]["recovery"], "home": published}}
+    return {
+        "before": before,
+        "before_national": before_national,
+        "homes": {"crashed": home, "published": published},
+        "new_export": new_export,
+        "new_export_sha256": new_export_sha256,
+        "crashes": crashes,
+        "chains": chains,
+        "reference": reference,
+        "reference_run": reference_run,
+        "readers": {
+            "modes": READER_MODES,
+            "logs": reader_logs,
+            "errors": reader_errors,
+            "returncodes": [r.returncode for r in readers],
+            "old": old_answer,
+            "new": new_answer,
+            "run": chains["published"]["recovery"],
+            "home": published,
+        },
+    }
 
 
 # --------------------------------------------------------------------------- the checks
+
 
 @pytest.mark.parametrize("point", POINTS)
 def test_crash_kills_the_run_and_leaves_serving_intact(scenario, point):
@@ -453,7 +501,7 @@ def test_next_run_releases_what_the_killed_run_held(scenario, point):
     # forever (the scenario fails it after CHAIN_RUN_TIMEOUT s).
     chain = scenario["chains"][CHAIN_OF[point]]
     points = CHAINS[CHAIN_OF[point]]
-    following = points[points.index(point) + 1:]
+    following = points[points.index(point) + 1 :]
     after = chain["crashes"][following[0]] if following else chain["recovery"]
     assert after["dead_runs_left"] == []
     if point != "landing":  # killed before any Dagster run started
@@ -495,6 +543,7 @@ def test_recovered_marts_equal_an_uninterrupted_run(scenario, home):
 
 
 # --------------------------------------------------------------------------- BI readers during a publication
+
 
 def test_readers_never_fail_during_a_publication(scenario):
     """Three processes query serving/ read-only in a loop while the load on their home is killed

@@ -62,8 +62,11 @@ def test_layers_read_downward(manifest):
             if parent["resource_type"] == "source" or "marts" in parent["fqn"]:
                 upward.append(f"{name} reads {parent['name']}")
     for name, node in models(manifest, "marts").items():
-        upward += [f"{name} reads source {p['source_name']}.{p['name']}" for p in parents(node)
-                   if p["resource_type"] == "source"]
+        upward += [
+            f"{name} reads source {p['source_name']}.{p['name']}"
+            for p in parents(node)
+            if p["resource_type"] == "source"
+        ]
     for name, node in models(manifest, "staging").items():
         upward += [f"{name} reads {p['name']}" for p in parents(node) if p["resource_type"] != "source"]
     assert upward == []

@@ -67,14 +67,23 @@ def test_every_expected_asset_and_check_exists():
 
 def test_jobs_schedules_and_sensors_exist_with_descriptions():
     repository = defs.get_repository_def()
-    assert {"refresh_all", "load_sources", "build_and_publish", "write_outputs", "write_extracts", "plan_sites",
-            "check_freshness"} <= set(repository.job_names)
+    assert {
+        "refresh_all",
+        "load_sources",
+        "build_and_publish",
+        "write_outputs",
+        "write_extracts",
+        "plan_sites",
+        "check_freshness",
+    } <= set(repository.job_names)
     schedules = {s.name: s for s in repository.schedule_defs}
     assert set(schedules) == {"monthly_refresh", "monthly_extracts", "daily_freshness"}
     assert schedules["monthly_refresh"].cron_schedule == "0 6 5 * *"
     assert all(s.execution_timezone == "Europe/Paris" and s.description for s in schedules.values())
     sensors = {s.name: s for s in repository.sensor_defs}
-    assert {f"inbox_{s}" for s in ("activity", "satisfaction", "sites", "barometer", "insee")} | {"build_after_load"} == set(sensors)
+    assert {f"inbox_{s}" for s in ("activity", "satisfaction", "sites", "barometer", "insee")} | {
+        "build_after_load"
+    } == set(sensors)
     assert all(s.description for s in sensors.values())
 
 

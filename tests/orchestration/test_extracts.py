@@ -110,7 +110,7 @@ def settings(tmp_path: Path) -> Settings:
 def _csv_rows(path: Path) -> list[list[str]]:
     raw = path.read_bytes()
     assert raw.startswith(BOM)
-    return list(csv.reader(io.StringIO(raw[len(BOM):].decode("utf-8"), newline=""), delimiter=";"))
+    return list(csv.reader(io.StringIO(raw[len(BOM) :].decode("utf-8"), newline=""), delimiter=";"))
 
 
 def _all_files(root: Path) -> set[Path]:
@@ -124,7 +124,11 @@ def test_region_csv_extract_is_scoped_and_safe_for_french_excel(settings, tmp_pa
     folder = settings.extracts / "2025-03-31" / "regions" / "76"
     assert result.folder == folder.resolve()
     assert set(result.files) == {
-        "territory_monthly.csv", "site_scorecard.csv", "coverage_gaps.csv", "sites.csv", "coverage_map.png",
+        "territory_monthly.csv",
+        "site_scorecard.csv",
+        "coverage_gaps.csv",
+        "sites.csv",
+        "coverage_map.png",
     }
     # Only rows of region 76: the region, its 2 departments and its EPCI, for 2 months.
     territory = _csv_rows(folder / "territory_monthly.csv")

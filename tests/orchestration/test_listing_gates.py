@@ -43,9 +43,12 @@ def test_empty_shrunk_and_unknown_vocabulary_releases_fail_in_one_line(fsw_home,
     changed = copy_listing(listing_2024, few, type_every=200)
     done = _ingest(fsw_home, few, "2024-09-01")
     assert f"unknown values: site_type 'Principale' ×{changed}" in done.stderr
-    [(quarantined, null_types)] = _query(fsw_home, """
+    [(quarantined, null_types)] = _query(
+        fsw_home,
+        """
         select (select count(*) from fsw_quarantine where source = 'sites'
                 and reason = 'unknown site_type value ''Principale'''),
-               (select count(*) from dim_site where is_current and site_type is null)""")
+               (select count(*) from dim_site where is_current and site_type is null)""",
+    )
     assert quarantined == changed and null_types == changed
     assert _facts_without_site(fsw_home) == (0, 0)

@@ -27,9 +27,12 @@ def _query(home, sql):
 
 
 def _facts_without_site(home) -> tuple[int, int]:
-    [(demand, satisfaction)] = _query(home, """
+    [(demand, satisfaction)] = _query(
+        home,
+        """
         select (select count(*) from fct_demand where site_key is null),
-               (select count(*) from fct_satisfaction where site_key is null)""")
+               (select count(*) from fct_satisfaction where site_key is null)""",
+    )
     return demand, satisfaction
 
 
@@ -83,22 +86,27 @@ def test_demo_home_then_the_2020_releases_out_of_order_then_2024(fsw_home):
     done = run_fsw(fsw_home, "run")
     assert done.returncode == 0, last_line(done.stderr)
     assert _facts_without_site(fsw_home) == (0, 0)
-    [(current, demo_sites, demo_facts_of_closed)] = _query(fsw_home, """
+    [(current, demo_sites, demo_facts_of_closed)] = _query(
+        fsw_home,
+        """
         select count(*) filter (where is_current), count(*) filter (where is_demo),
                (select count(*) from fct_demand f join dim_site s using (site_key) where not s.is_current)
-        from dim_site""")
+        from dim_site""",
+    )
     assert (current, demo_sites) == (908, 0)
     assert demo_facts_of_closed == 0  # the demo exports follow the current listing's sites
 
     done = _ingest(fsw_home, listing_2024, "2024-08-01")
     assert "listing 2024-08-01: 2,845 sites;" in done.stderr
     assert _facts_without_site(fsw_home) == (0, 0)
-    [(current, outreach, without_position, demand_sites)] = _query(fsw_home, """
+    [(current, outreach, without_position, demand_sites)] = _query(
+        fsw_home,
+        """
         select count(*), count(*) filter (where does_outreach), count(*) filter (where not has_position),
                (select count(distinct f.site_id) from fct_demand f)
-        from dim_site where is_current""")
+        from dim_site where is_current""",
+    )
     assert current == 2845 and demand_sites > 2700
     assert outreach >= 163 and without_position < 10
     status = run_fsw(fsw_home, "status")
     assert "sites         real:" in status.stdout and "activity      demo" in status.stdout, status.stdout
-

@@ -21,7 +21,10 @@ def test_no_other_module_imports_a_private_api():
         str(path.relative_to(root))
         for folder in ("ingestion", "orchestration", "expectations")
         for path in (root / folder).rglob("*.py")
-        if path.name != "private_api.py" and ("dagster._core" in path.read_text(encoding="utf-8")
-                                               or "dagster_dbt.core" in path.read_text(encoding="utf-8"))
+        if path.name != "private_api.py"
+        and (
+            "dagster._core" in path.read_text(encoding="utf-8")
+            or "dagster_dbt.core" in path.read_text(encoding="utf-8")
+        )
     ]
     assert offenders == []

@@ -29,7 +29,10 @@ def test_reader_holding_old_file_keeps_reading_while_new_one_is_published(tmp_pa
     publish_serving_db(settings, run_id="first")
 
     reader = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import duckdb, sys, time
             con = duckdb.connect({str(settings.serving_db)!r}, read_only=True)
             print(con.execute("select count(*) from dim_thing").fetchone()[0], flush=True)
@@ -38,12 +41,15 @@ def test_reader_holding_old_file_keeps_reading_while_new_one_is_published(tmp_pa
             con.close()
             con = duckdb.connect({str(settings.serving_db)!r}, read_only=True)
             print(con.execute("select count(*) from dim_thing").fetchone()[0], flush=True)
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert reader.stdout.readline().strip() == "10"
     _work_db(settings, 25)
-    result = publish_serving_db(settings, run_id="second")   # while the reader holds the old file
+    result = publish_serving_db(settings, run_id="second")  # while the reader holds the old file
     reader.stdin.write("\n")
     reader.stdin.flush()
     out, _ = reader.communicate(timeout=30)
@@ -76,8 +82,11 @@ def _serving(settings: Settings, sql: str) -> list[tuple]:
 def test_a_new_month_publishes_only_that_month_and_the_same_data_as_a_full_copy(tmp_path):
     settings = Settings(home=tmp_path / "home")
     _work_db(settings, 10)
-    _facts(settings, """create table main.fct_visits as
-        select date '2025-01-01' + to_months(range % 3) as month_start, range as visits from range(3000)""")
+    _facts(
+        settings,
+        """create table main.fct_visits as
+        select date '2025-01-01' + to_months(range % 3) as month_start, range as visits from range(3000)""",
+    )
     _facts(settings, "create table main.mart_old as select 1 as x")
     first = publish_serving_db(settings, run_id="first")
     assert first["months_copied"] == {} and first["written_anew"]  # nothing to start from
@@ -101,13 +110,17 @@ def test_a_new_month_publishes_only_that_month_and_the_same_data_as_a_full_copy(
     tables = {name for (name,) in _serving(settings, "select table_name from duckdb_tables()")}
     assert tables == {"dim_thing", "fct_visits", "fsw_loads", "fsw_quarantine", "fsw_publication"}
     assert _serving(settings, "select run_id from fsw_publication") == [("second",)]
-    assert _serving(settings, "select comment from duckdb_tables() where table_name = 'dim_thing'") == [("One row per thing.",)]
+    assert _serving(settings, "select comment from duckdb_tables() where table_name = 'dim_thing'") == [
+        ("One row per thing.",)
+    ]
 
 
 def test_a_published_file_with_too_much_free_space_is_written_anew(tmp_path):
     settings = Settings(home=tmp_path / "home")
     _work_db(settings, 10)
-    _facts(settings, "create table main.fct_small as select date '2025-01-01' as month_start, range as v from range(1000)")
+    _facts(
+        settings, "create table main.fct_small as select date '2025-01-01' as month_start, range as v from range(1000)"
+    )
     _facts(settings, "create table main.mart_big as select random() as noise from range(2000000)")
     publish_serving_db(settings, run_id="first")
     _facts(settings, "drop table main.mart_big")
@@ -126,8 +139,11 @@ def test_a_published_file_with_too_much_free_space_is_written_anew(tmp_path):
 def test_a_published_file_grown_well_beyond_its_last_compact_size_is_written_anew(tmp_path):
     settings = Settings(home=tmp_path / "home")
     _work_db(settings, 10)
-    _facts(settings, "create table main.fct_noise as select date '2025-01-01' + to_months(range % 12) as month_start, "
-                     "random() as v from range(600000)")
+    _facts(
+        settings,
+        "create table main.fct_noise as select date '2025-01-01' + to_months(range % 12) as month_start, "
+        "random() as v from range(600000)",
+    )
     record = settings.home / ".publish" / "written_anew.json"
     assert publish_serving_db(settings, run_id="first")["written_anew"]
     compact = settings.serving_db.stat().st_size

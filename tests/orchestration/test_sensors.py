@@ -12,8 +12,11 @@ pytestmark = pytest.mark.slow
 
 
 def _tree_digest(folder):
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_corrupted_inbox_file_fails_at_the_check_and_changes_nothing(fsw_home, monkeypatch):
@@ -38,7 +41,9 @@ def test_corrupted_inbox_file_fails_at_the_check_and_changes_nothing(fsw_home, m
     with dg.DagsterInstance.get() as instance:
         repository = defs.get_repository_def()
         sensor = repository.get_sensor_def("inbox_activity")
-        request = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, repository_def=repository)).run_requests
+        request = sensor.evaluate_tick(
+            dg.build_sensor_context(instance=instance, repository_def=repository)
+        ).run_requests
         assert len(request) == 1 and not list(inbox.glob("*.csv"))  # landed and consumed
         load = defs.resolve_job_def(LOAD_SOURCES_JOB).execute_in_process(instance=instance, tags=request[0].tags)
         assert load.success
@@ -46,21 +51,28 @@ def test_corrupted_inbox_file_fails_at_the_check_and_changes_nothing(fsw_home, m
         after = repository.get_sensor_def("build_after_load")
         success_event = instance.all_logs(load.run_id, of_type=dg.DagsterEventType.RUN_SUCCESS)[0].dagster_event
         context = dg.build_run_status_sensor_context(
-            sensor_name="build_after_load", dagster_event=success_event, dagster_instance=instance,
-            dagster_run=load.dagster_run, repository_def=repository,
+            sensor_name="build_after_load",
+            dagster_event=success_event,
+            dagster_instance=instance,
+            dagster_run=load.dagster_run,
+            repository_def=repository,
         )
         build_request = after(context)
         assert build_request.tags["dagster/asset_partition_range_start"] == "2025-02-01"
         build = defs.resolve_job_def(BUILD_JOB).execute_in_process(
-            instance=instance, tags=build_request.tags, raise_on_error=False)
+            instance=instance, tags=build_request.tags, raise_on_error=False
+        )
     assert not build.success
     evaluations = {e.check_name: e for e in build.get_asset_check_evaluations()}
     failed = evaluations["gx_raw_activity"]
     assert not failed.passed
     assert failed.metadata["corrupted_files"].value == ["activite_decale.csv"]
     assert "load_rejected_share" in failed.description
-    published = [e for e in build.all_events if e.event_type_value == "ASSET_MATERIALIZATION"
-                 and e.asset_key.path == ["publish", "serving_db"]]
+    published = [
+        e
+        for e in build.all_events
+        if e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key.path == ["publish", "serving_db"]
+    ]
     assert not published
     assert hashlib.sha256(serving.read_bytes()).hexdigest() == serving_before
     assert _tree_digest(fsw_home / "extracts") == extracts_before

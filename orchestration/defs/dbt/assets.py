@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, tests as checks."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +30,9 @@ class LayeredTranslator(DagsterDbtTranslator):
         return [OWNER]
 
 
-translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True))
+translator = LayeredTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_duplicate_source_asset_keys=True)
+)
 
 
 @dbt_assets(

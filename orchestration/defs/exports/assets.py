@@ -82,10 +82,22 @@ def _check_sites(con, source: ExportSource, files: list[ParsedFile]) -> None:
         if not flags.any():
             continue
         bad = parsed.rows[flags]
-        parsed.rejects = pd.concat([parsed.rejects, pd.DataFrame({
-            "file": parsed.file_name, "sheet": bad["source_sheet"], "row": bad["source_row"],
-            "column": "site", "value": bad["site_id"], "reason": UNKNOWN_SITE,
-        })], ignore_index=True)
+        parsed.rejects = pd.concat(
+            [
+                parsed.rejects,
+                pd.DataFrame(
+                    {
+                        "file": parsed.file_name,
+                        "sheet": bad["source_sheet"],
+                        "row": bad["source_row"],
+                        "column": "site",
+                        "value": bad["site_id"],
+                        "reason": UNKNOWN_SITE,
+                    }
+                ),
+            ],
+            ignore_index=True,
+        )
         parsed.rows = parsed.rows[~flags]
 
 
@@ -127,10 +139,7 @@ def _write_batch(con, source: ExportSource, batch: list[ParsedFile]) -> None:
         con.unregister("_rows")
     crash_point("raw_load")
     quarantine_new(con, source.name, {f.load_id: f.rejects for f in batch})
-    set_load_counts(con, "parsed", {
-        parsed.load_id: (len(parsed.rows), _rejected_rows(parsed))
-        for parsed in batch
-    })
+    set_load_counts(con, "parsed", {parsed.load_id: (len(parsed.rows), _rejected_rows(parsed)) for parsed in batch})
     con.execute("commit")
 
 
@@ -181,8 +190,15 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
                         fail(parsed.load_id, error.line())
                         continue
                     ready.append(parsed)
-                    done.append({"load_id": parsed.load_id, "file": parsed.file_name, "sha256": parsed.sha256,
-                                 "rows": len(parsed.rows), "quarantined": len(parsed.rejects)})
+                    done.append(
+                        {
+                            "load_id": parsed.load_id,
+                            "file": parsed.file_name,
+                            "sha256": parsed.sha256,
+                            "rows": len(parsed.rows),
+                            "quarantined": len(parsed.rejects),
+                        }
+                    )
                 if ready:
                     _write_batch(con, source, ready)
                 context.log.info(f"{source.name}: {index}/{len(pending)} files parsed")
@@ -200,8 +216,12 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
                     except InputError as error:
                         unreadable.append((load.load_id, error.line()))
                     except Exception as error:  # a reader bug must not block every later load
-                        unreadable.append((load.load_id, f"{load.file_name}: could not be read "
-                                                         f"({type(error).__name__}: {str(error)[:200]})"))
+                        unreadable.append(
+                            (
+                                load.load_id,
+                                f"{load.file_name}: could not be read ({type(error).__name__}: {str(error)[:200]})",
+                            )
+                        )
                     if len(batch) + len(unreadable) >= BATCH_FILES or index == len(pending):
                         if writing is not None:
                             writing.result()  # in order, and a writer error stops the reading
@@ -212,12 +232,14 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
         if failures:
             more = f" (and {len(failures) - 1} more failed files)" if len(failures) > 1 else ""
             raise dg.Failure(description=failures[0] + more)
-        return dg.MaterializeResult(metadata={
-            "files": len(done),
-            "rows": sum(d["rows"] for d in done),
-            "quarantined_rows": sum(d["quarantined"] for d in done),
-            "landing_files": dg.MetadataValue.json(done[:50]),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                "files": len(done),
+                "rows": sum(d["rows"] for d in done),
+                "quarantined_rows": sum(d["quarantined"] for d in done),
+                "landing_files": dg.MetadataValue.json(done[:50]),
+            }
+        )
 
     return parse_files
 
@@ -248,11 +270,14 @@ def build_monthly_asset(source: ExportSource) -> dg.AssetsDefinition:
             ensure_tables(con, source.name)
             real = con.execute(
                 "select count(*) > 0 from meta.loads where source = ? and not is_demo "
-                "and status in ('parsed', 'loaded', 'published')", [source.name]
+                "and status in ('parsed', 'loaded', 'published')",
+                [source.name],
             ).fetchone()[0]
             con.execute("begin")
             con.execute(f"delete from raw.{source.name} where month between ? and ?", [first, last])
-            con.execute(f"insert into raw.{source.name} {winners_sql(source.name, source.date_column)}", [first, last, real])
+            con.execute(
+                f"insert into raw.{source.name} {winners_sql(source.name, source.date_column)}", [first, last, real]
+            )
             counts = con.execute(
                 f"select strftime(month, '%Y-%m-01'), count(*) from raw.{source.name} where month between ? and ? group by 1",
                 [first, last],
@@ -261,7 +286,8 @@ def build_monthly_asset(source: ExportSource) -> dg.AssetsDefinition:
             by_month = dict(counts)
             for key in context.partition_keys:
                 con.execute(
-                    f"insert or replace into raw.{source.name}_months values (?, ?, ?)", [key, now, by_month.get(key, 0)]
+                    f"insert or replace into raw.{source.name}_months values (?, ?, ?)",
+                    [key, now, by_month.get(key, 0)],
                 )
             con.execute(
                 f"""update meta.loads set status = 'loaded', updated_at = ? where status = 'parsed' and load_id in
@@ -269,13 +295,15 @@ def build_monthly_asset(source: ExportSource) -> dg.AssetsDefinition:
                 [now, first, last],
             )
             con.execute("commit")
-        return dg.MaterializeResult(metadata={
-            "rows": sum(by_month.values()),
-            "partitions": len(context.partition_keys),
-            "partition_range": f"{first} → {last}",
-            "demo": not real,
-            "rows_by_month": dg.MetadataValue.json(by_month),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                "rows": sum(by_month.values()),
+                "partitions": len(context.partition_keys),
+                "partition_range": f"{first} → {last}",
+                "demo": not real,
+                "rows_by_month": dg.MetadataValue.json(by_month),
+            }
+        )
 
     return monthly
 

@@ -27,8 +27,12 @@ def run_months(tags) -> tuple[str, str] | None:
 def build_check(source: ExportSource) -> dg.AssetChecksDefinition:
     """The GX gate of ``source`` on the months of the run."""
 
-    @dg.asset_check(asset=table_key(source), name=check_name(source), blocking=True,
-                    description=f"GX suite raw_{source.name} on the partitions materialised by the run.")
+    @dg.asset_check(
+        asset=table_key(source),
+        name=check_name(source),
+        blocking=True,
+        description=f"GX suite raw_{source.name} on the partitions materialised by the run.",
+    )
     def gx_monthly(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         settings = warehouse.settings()
         months = run_months(context.run.tags)
@@ -40,18 +44,28 @@ def build_check(source: ExportSource) -> dg.AssetChecksDefinition:
             sql = EXPORT_PROFILE_SQL[source.name].format(where=where)
             partner_param = [sorted(PARTNERS)] if source.name == "activity" else []
             frame = con.execute(sql, partner_param + params).df()
-            shares = dict(con.execute(
-                """select load_id, coalesce(rows_quarantined, 0) / greatest(coalesce(rows_loaded, 0) + coalesce(rows_quarantined, 0), 1)
-                   from meta.loads where source = ?""", [source.name]).fetchall())
+            shares = dict(
+                con.execute(
+                    """select load_id, coalesce(rows_quarantined, 0) / greatest(coalesce(rows_loaded, 0) + coalesce(rows_quarantined, 0), 1)
+                   from meta.loads where source = ?""",
+                    [source.name],
+                ).fetchall()
+            )
         result = gate(f"raw_{source.name}", frame, settings, reject_share=shares)
         if not result.passed:
             profile_columns = [c for c in frame.columns if c.startswith("rows_")]
             failing = frame[(frame[profile_columns] > 0).any(axis=1)] if profile_columns else frame.iloc[0:0]
-            corrupted = sorted({load for load, share in shares.items() if share > MAX_REJECTED_SHARE} & set(frame["load_id"]))
+            corrupted = sorted(
+                {load for load, share in shares.items() if share > MAX_REJECTED_SHARE} & set(frame["load_id"])
+            )
             with connect(settings.work_db) as con:
                 set_load_status(con, corrupted, "failed", reason=result.description)
-                names = [r[0] for r in con.execute(
-                    "select file_name from meta.loads where list_contains(?, load_id)", [corrupted]).fetchall()]
+                names = [
+                    r[0]
+                    for r in con.execute(
+                        "select file_name from meta.loads where list_contains(?, load_id)", [corrupted]
+                    ).fetchall()
+                ]
                 sample = con.execute(
                     f"select * from raw.{source.name} where list_contains(?, load_id) limit 20",
                     [sorted(set(failing["load_id"]) | set(corrupted))],

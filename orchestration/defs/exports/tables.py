@@ -13,7 +13,9 @@ ROWS_DDL = {
             would_recommend boolean, source_sheet varchar, source_row bigint,
             load_id varchar, month date)""",
 }
-MONTHS_DDL = "create table if not exists raw.{name}_months (month date primary key, refreshed_at timestamptz, row_count bigint)"
+MONTHS_DDL = (
+    "create table if not exists raw.{name}_months (month date primary key, refreshed_at timestamptz, row_count bigint)"
+)
 
 
 def ensure_tables(con, name: str) -> None:

@@ -1,6 +1,5 @@
 """INSEE reference data: communes, legal populations, EPCI (asset `raw/insee_reference`)."""
 
-
 import dagster as dg
 
 from ingestion.errors import InputError
@@ -39,12 +38,16 @@ def read_landed(kind: str, landed):
     kinds={"duckdb", "pandas", "great_expectations"},
     owners=[OWNER],
     pool=WORK_DB_POOL,
-    check_specs=[dg.AssetCheckSpec(
-        INSEE_FILE_NOTES, asset=RAW_INSEE_REFERENCE, blocking=False,
-        description="Warns (never blocks) when an official file was read with a correction: a city row "
-                    "dropped beside its arrondissements (never counted twice), codes whose leading zeros "
-                    "a spreadsheet stripped repaired. The dropped rows are in meta.quarantine.",
-    )],
+    check_specs=[
+        dg.AssetCheckSpec(
+            INSEE_FILE_NOTES,
+            asset=RAW_INSEE_REFERENCE,
+            blocking=False,
+            description="Warns (never blocks) when an official file was read with a correction: a city row "
+            "dropped beside its arrondissements (never counted twice), codes whose leading zeros "
+            "a spreadsheet stripped repaired. The dropped rows are in meta.quarantine.",
+        )
+    ],
     description=(
         "INSEE reference tables in work.duckdb (`raw.insee_communes`, `raw.insee_departments`, "
         "`raw.insee_epcis`, `raw.insee_commune_aliases`). Grain: one row per commune or "
@@ -68,8 +71,15 @@ def raw_insee_reference(context: dg.AssetExecutionContext, warehouse: WarehouseR
             with connect(settings.work_db) as con:
                 set_load_status(con, [row["load_id"]], "failed", reason=error.line())
             raise dg.Failure(description=error.line(), metadata={"landing_file": str(landed.path)}) from None
-        files.append({"kind": kind, "load_id": landed.load_id, "file": landed.original_name, "sha256": landed.sha256,
-                      **({"year": landed.year} if landed.year else {})})
+        files.append(
+            {
+                "kind": kind,
+                "load_id": landed.load_id,
+                "file": landed.original_name,
+                "sha256": landed.sha256,
+                **({"year": landed.year} if landed.year else {}),
+            }
+        )
         context.log.info(f"read {kind} from {landed.path}")
         notes[landed.load_id] = getattr(parsed[kind], "notes", None)
         for line in getattr(parsed[kind], "warnings", ()):
@@ -86,15 +96,28 @@ def raw_insee_reference(context: dg.AssetExecutionContext, warehouse: WarehouseR
         quarantined = {load_id: quarantine(con, load_id, "insee", frame) for load_id, frame in notes.items()}
         for row in chosen.values():
             if row["status"] == "landed":
-                set_load_status(con, [row["load_id"]], "loaded", rows_loaded=len(tables.communes),
-                                rows_quarantined=quarantined.get(row["load_id"], 0))
+                set_load_status(
+                    con,
+                    [row["load_id"]],
+                    "loaded",
+                    rows_loaded=len(tables.communes),
+                    rows_quarantined=quarantined.get(row["load_id"], 0),
+                )
     communes = tables.communes
     check = dg.AssetCheckKey(RAW_INSEE_REFERENCE, INSEE_FILE_NOTES)
-    check_results = [dg.AssetCheckResult(
-        check_name=INSEE_FILE_NOTES, passed=not warnings, severity=dg.AssetCheckSeverity.WARN,
-        description=" · ".join(warnings)[:1000] if warnings else "official files read without correction",
-        metadata={"notes": len(warnings)},
-    )] if check in context.selected_asset_check_keys else []
+    check_results = (
+        [
+            dg.AssetCheckResult(
+                check_name=INSEE_FILE_NOTES,
+                passed=not warnings,
+                severity=dg.AssetCheckSeverity.WARN,
+                description=" · ".join(warnings)[:1000] if warnings else "official files read without correction",
+                metadata={"notes": len(warnings)},
+            )
+        ]
+        if check in context.selected_asset_check_keys
+        else []
+    )
     return dg.MaterializeResult(
         check_results=check_results,
         metadata={
@@ -107,5 +130,5 @@ def raw_insee_reference(context: dg.AssetExecutionContext, warehouse: WarehouseR
             "sha256": ", ".join(f["sha256"] for f in files) or "embedded",
             "load_ids": ", ".join(f["load_id"] for f in files),
             "preview": dg.MetadataValue.md(communes.head(10).to_markdown(index=False)),
-        }
+        },
     )

@@ -1,6 +1,5 @@
 """Blocking GX gate on the raw INSEE communes."""
 
-
 import dagster as dg
 
 from ingestion.store import connect, set_load_status

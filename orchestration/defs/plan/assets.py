@@ -41,8 +41,10 @@ def raw_site_proposals(config: PlanConfig, warehouse: WarehouseResource) -> dg.M
     except InputError as error:
         raise dg.Failure(description=error.line()) from None
     picks = json.loads(table.to_json(orient="records", date_format="iso"))
-    return dg.MaterializeResult(metadata={
-        "picks": dg.MetadataValue.json(picks),
-        "population_newly_covered": int(table["population_newly_covered"].sum()) if len(table) else 0,
-        "scope": config.scope,
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "picks": dg.MetadataValue.json(picks),
+            "population_newly_covered": int(table["population_newly_covered"].sum()) if len(table) else 0,
+            "scope": config.scope,
+        }
+    )

@@ -1,6 +1,5 @@
 """The publish step: a new serving/warehouse.duckdb, only after every gate passed."""
 
-
 import dagster as dg
 
 from ingestion.store import connect, set_load_status

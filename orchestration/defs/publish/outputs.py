@@ -20,11 +20,17 @@ class ExtractConfig(dg.Config):
 
     scopes: list[str] = []  # national, region:<code>, department:<code>; empty: national and every region
     format: str = "csv"  # csv, xlsx or parquet
+
+
 DBT_DOCS = dg.AssetKey(["publish", "dbt_docs"])
 
 
 @dg.asset(
-    key=EXTRACTS, deps=[SERVING_DB], group_name="publish", kinds={"duckdb", "pandas"}, owners=[OWNER],
+    key=EXTRACTS,
+    deps=[SERVING_DB],
+    group_name="publish",
+    kinds={"duckdb", "pandas"},
+    owners=[OWNER],
     description=(
         "FSW_HOME/extracts/<day>/: the national extract and one per region (CSV for French Excel, with "
         "a coverage map), read from the published serving DB only, so a failed load never changes "
@@ -32,7 +38,9 @@ DBT_DOCS = dg.AssetKey(["publish", "dbt_docs"])
         "demand (`fsw extract`: the scope and format asked, as run config)."
     ),
 )
-def extracts(context: dg.AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def extracts(
+    context: dg.AssetExecutionContext, config: ExtractConfig, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
     """Write today's extracts of the configured scopes (by default national and every region)."""
     settings = warehouse.settings()
     scopes = list(config.scopes) or ["national", *(f"region:{code}" for code in _regions(settings))]
@@ -45,32 +53,49 @@ def extracts(context: dg.AssetExecutionContext, config: ExtractConfig, warehouse
         written[scope] = sum(v for k, v in result.files.items() if not k.endswith(".png"))
         folders[scope], files[scope] = str(result.folder), result.files
         context.log.info(f"{scope}: {result.folder}")
-    return dg.MaterializeResult(metadata={
-        "scopes": len(written), "rows": sum(written.values()), "format": config.format,
-        "by_scope": dg.MetadataValue.json(written), "folders": dg.MetadataValue.json(folders),
-        "files": dg.MetadataValue.json(files),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "scopes": len(written),
+            "rows": sum(written.values()),
+            "format": config.format,
+            "by_scope": dg.MetadataValue.json(written),
+            "folders": dg.MetadataValue.json(folders),
+            "files": dg.MetadataValue.json(files),
+        }
+    )
 
 
 def _regions(settings) -> list[str]:
     con = duckdb.connect(str(settings.serving_db), read_only=True)
     try:
-        return [r[0] for r in con.execute(
-            "select distinct region_code from dim_commune where region_code is not null order by 1").fetchall()]
+        return [
+            r[0]
+            for r in con.execute(
+                "select distinct region_code from dim_commune where region_code is not null order by 1"
+            ).fetchall()
+        ]
     finally:
         con.close()
 
 
 @dg.asset(
-    key=DBT_DOCS, deps=[SERVING_DB], group_name="publish", kinds={"dbt"}, owners=[OWNER],
+    key=DBT_DOCS,
+    deps=[SERVING_DB],
+    group_name="publish",
+    kinds={"dbt"},
+    owners=[OWNER],
     description="`dbt docs generate` of the project into FSW_HOME/docs/dbt/ (open index.html). Monthly.",
 )
 def dbt_docs(warehouse: WarehouseResource, dbt: DbtCliResource) -> dg.MaterializeResult:
     """Generate dbt's documentation site from the work DB's catalog, through the dbt resource."""
     settings = warehouse.settings()
     target = settings.docs / "dbt"
-    invocation = dbt.cli(["docs", "generate", "--vars", dbt_vars(settings.travel)], target_path=target,
-                         working_dir=settings.home, raise_on_error=False).wait()
+    invocation = dbt.cli(
+        ["docs", "generate", "--vars", dbt_vars(settings.travel)],
+        target_path=target,
+        working_dir=settings.home,
+        raise_on_error=False,
+    ).wait()
     if not invocation.is_successful():
         raise dg.Failure(description=f"dbt docs generate failed (log: {target / 'dbt.log'})")
     return dg.MaterializeResult(metadata={"path": str(target / "index.html")})

@@ -50,9 +50,7 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     settings = warehouse.settings()
     with connect(settings.work_db) as con:
         ledger = loads(con, "sites", USABLE)
-        communes = con.execute(
-            "select commune_code, department_code, latitude, longitude from raw.insee_communes"
-        ).df()
+        communes = con.execute("select commune_code, department_code, latitude, longitude from raw.insee_communes").df()
         aliases = dict(con.execute("select alias_code, commune_code from raw.insee_commune_aliases").fetchall())
     releases = _releases(settings, ledger)
     if not releases:
@@ -81,13 +79,20 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         for load_id in pending:
             if load_id in assembled.counts:
                 set_load_status(
-                    con, [load_id], "loaded", rows_loaded=assembled.counts[load_id],
+                    con,
+                    [load_id],
+                    "loaded",
+                    rows_loaded=assembled.counts[load_id],
                     rows_quarantined=len(assembled.rejects.get(load_id, [])),
                 )
     per_release = (
-        rows.groupby("as_of").agg(sites=("site_id", "size"), mobile=("is_mobile", "sum"),
-                                  outreach=("does_outreach", "sum"),
-                                  without_position=("has_position", lambda v: int((~v).sum())))
+        rows.groupby("as_of")
+        .agg(
+            sites=("site_id", "size"),
+            mobile=("is_mobile", "sum"),
+            outreach=("does_outreach", "sum"),
+            without_position=("has_position", lambda v: int((~v).sum())),
+        )
         .reset_index()
     )
     as_of_by_load = {r.load_id: r.as_of for r in releases}
@@ -102,13 +107,19 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "releases": len(assembled.counts),
             "quarantined_rows": int(sum(len(r) for r in assembled.rejects.values())),
             "demo": is_demo,
-            "landing_files": dg.MetadataValue.json([{"load_id": r.load_id, "file": r.path.name, "as_of": str(r.as_of)} for r in releases]),
+            "landing_files": dg.MetadataValue.json(
+                [{"load_id": r.load_id, "file": r.path.name, "as_of": str(r.as_of)} for r in releases]
+            ),
             "sha256": ", ".join(r.sha256 for r in releases),
             "hours_parser_coverage": dg.MetadataValue.json(assembled.hours_coverage),
             "sites_per_release": dg.MetadataValue.md(per_release.to_markdown(index=False)),
             "release_summary": dg.MetadataValue.json(summary_lines),
             "unknown_values": dg.MetadataValue.json(assembled.unknown_values),
-            "preview": dg.MetadataValue.md(rows[["site_id", "site_name", "commune_code", "site_type", "site_format", "as_of"]].head(10).to_markdown(index=False)),
+            "preview": dg.MetadataValue.md(
+                rows[["site_id", "site_name", "commune_code", "site_type", "site_format", "as_of"]]
+                .head(10)
+                .to_markdown(index=False)
+            ),
         }
     )
 
@@ -141,10 +152,20 @@ def raw_barometer(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
                 set_load_status(con, [landed.load_id], "failed", reason=error.line())
             raise dg.Failure(description=error.line()) from None
     columns = ["level", "territory_code", "date", "value", "kind", "source_row", "load_id"]
-    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {"level": pd.Series(dtype="string"), "territory_code": pd.Series(dtype="string"),
-         "date": pd.Series(dtype="datetime64[s]"), "value": pd.Series(dtype="float64"),
-         "kind": pd.Series(dtype="string"), "source_row": pd.Series(dtype="int64"), "load_id": pd.Series(dtype="string")}
+    table = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(
+            {
+                "level": pd.Series(dtype="string"),
+                "territory_code": pd.Series(dtype="string"),
+                "date": pd.Series(dtype="datetime64[s]"),
+                "value": pd.Series(dtype="float64"),
+                "kind": pd.Series(dtype="string"),
+                "source_row": pd.Series(dtype="int64"),
+                "load_id": pd.Series(dtype="string"),
+            }
+        )
     )
     with connect(settings.work_db) as con:
         replace_table(con, "raw", "barometer", table[columns])

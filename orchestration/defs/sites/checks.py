@@ -36,14 +36,21 @@ def gx_raw_site_listing(warehouse: WarehouseResource) -> dg.AssetCheckResult:
             earlier = releases[(releases["as_of"] < release["as_of"]) & (releases["status"] != "demo")]
             previous = int(earlier["sites"].iloc[-1]) if not earlier.empty else None
             frame = con.execute("select * from raw.site_listing where load_id = ?", [release["load_id"]]).df()
-            result = gate("raw_site_listing", frame, settings,
-                          previous_count=previous, allow_drop=bool(release["allow_drop"]))
+            result = gate(
+                "raw_site_listing", frame, settings, previous_count=previous, allow_drop=bool(release["allow_drop"])
+            )
             if previous and not release["allow_drop"] and release["sites"] < math.ceil(previous * MIN_KEPT_SHARE):
                 drop = 1 - release["sites"] / previous
-                result = dg.AssetCheckResult(passed=False, severity=result.severity, metadata=result.metadata, description=(
-                    f"listing {release['as_of']:%Y-%m-%d}: {release['sites']:,} sites where the previous release "
-                    f"({earlier['as_of'].iloc[-1]:%Y-%m-%d}) had {previous:,} ({drop:.0%} fewer, more than "
-                    f"{1 - MIN_KEPT_SHARE:.0%}): give --allow-drop if the network really shrank; {result.description}"))
+                result = dg.AssetCheckResult(
+                    passed=False,
+                    severity=result.severity,
+                    metadata=result.metadata,
+                    description=(
+                        f"listing {release['as_of']:%Y-%m-%d}: {release['sites']:,} sites where the previous release "
+                        f"({earlier['as_of'].iloc[-1]:%Y-%m-%d}) had {previous:,} ({drop:.0%} fewer, more than "
+                        f"{1 - MIN_KEPT_SHARE:.0%}): give --allow-drop if the network really shrank; {result.description}"
+                    ),
+                )
             results.append((release, result))
         failed = [(release, result) for release, result in results if not result.passed]
         for release, result in failed:

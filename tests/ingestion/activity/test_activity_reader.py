@@ -24,10 +24,23 @@ def test_semicolon_cp1252_export_with_thousands_spaces_and_trailing_blank_lines(
     result = read("semicolon_cp1252.csv")
     rows = result.rows
     assert result.rejects.empty
-    assert list(rows.columns) == [
-        "site_id", "activity_date", "is_monthly", "partner_code", "partner_label", "theme", "channel",
-        "requests", "resolved_first_visit", "source_sheet", "source_row",
-    ] == ROW_COLUMNS
+    assert (
+        list(rows.columns)
+        == [
+            "site_id",
+            "activity_date",
+            "is_monthly",
+            "partner_code",
+            "partner_label",
+            "theme",
+            "channel",
+            "requests",
+            "resolved_first_visit",
+            "source_sheet",
+            "source_row",
+        ]
+        == ROW_COLUMNS
+    )
     assert rows["requests"].tolist() == [12, 3, 1234, 2]
     assert rows["resolved_first_visit"].tolist() == [10, 3, 1000, pd.NA]
     assert rows["partner_code"].tolist() == ["dgfip", "cnaf", "france_travail", "other"]
@@ -87,11 +100,17 @@ def test_blank_lines_inside_the_file_keep_line_numbers_right():
 @pytest.mark.parametrize(
     ("name", "line"),
     [
-        ("missing_partner.csv", "missing_partner.csv: row 1, column 'Partenaire': missing required column 'Partenaire'"),
+        (
+            "missing_partner.csv",
+            "missing_partner.csv: row 1, column 'Partenaire': missing required column 'Partenaire'",
+        ),
         ("binary.csv", "binary.csv: the bytes are not text (binary file?); expected a CSV in UTF-8 or cp1252"),
         ("empty.csv", "empty.csv: the file is empty"),
         ("header_only.csv", "header_only.csv: no data rows under the header"),
-        ("duplicated_column.csv", "duplicated_column.csv: row 1, column 'Date': duplicated column name 'Date' in the header"),
+        (
+            "duplicated_column.csv",
+            "duplicated_column.csv: row 1, column 'Date': duplicated column name 'Date' in the header",
+        ),
     ],
 )
 def test_file_level_problems_raise_one_line(name, line):
@@ -107,12 +126,24 @@ def _workbook(path: Path) -> Path:
     notes = workbook.active
     notes.title = "Notes"
     notes.append(["Export réalisé par le logiciel de suivi"])
-    header = ["Code structure", "Jour", "Partenaire", "Thématique", "Canal", "Nombre de demandes", "Dont résolues au premier contact"]
+    header = [
+        "Code structure",
+        "Jour",
+        "Partenaire",
+        "Thématique",
+        "Canal",
+        "Nombre de demandes",
+        "Dont résolues au premier contact",
+    ]
     for sheet, rows in {
-        "Mars 2024": [[101.0, dt.datetime(2024, 3, 4), "CAF", "RSA", "Accueil physique", 4, 3],
-                      [101.0, 45356, "CPAM", "Carte Vitale", "Téléphone", 2, 2]],
-        "Avril 2024": [[102, dt.date(2024, 4, 2), "Carsat", "Retraite", "Accueil physique", 5, 5],
-                       [102, "pas de date", "Carsat", "Retraite", "Accueil physique", 1, 1]],
+        "Mars 2024": [
+            [101.0, dt.datetime(2024, 3, 4), "CAF", "RSA", "Accueil physique", 4, 3],
+            [101.0, 45356, "CPAM", "Carte Vitale", "Téléphone", 2, 2],
+        ],
+        "Avril 2024": [
+            [102, dt.date(2024, 4, 2), "Carsat", "Retraite", "Accueil physique", 5, 5],
+            [102, "pas de date", "Carsat", "Retraite", "Accueil physique", 1, 1],
+        ],
     }.items():
         worksheet = workbook.create_sheet(sheet)
         worksheet.append(["Activité France services"])
@@ -163,12 +194,23 @@ def test_xlsx_without_the_header_on_any_sheet(tmp_path):
 @pytest.mark.parametrize(
     ("label", "code"),
     [
-        ("ANTS", "interieur"), ("Ministère de l'Intérieur", "interieur"), ("Titres sécurisés", "interieur"),
-        ("Point justice", "justice"), ("DGFIP - impôts", "dgfip"), ("Finances Publiques", "dgfip"),
-        ("CAF", "cnaf"), ("Assurance Maladie", "cnam"), ("CPAM du Cantal", "cnam"),
-        ("Assurance retraite", "cnav"), ("CARSAT", "cnav"), ("Pôle Emploi", "france_travail"),
-        ("France travail", "france_travail"), ("La Poste", "la_poste"), ("MSA", "msa"),
-        ("Conseil départemental", "other"), ("", "other"),
+        ("ANTS", "interieur"),
+        ("Ministère de l'Intérieur", "interieur"),
+        ("Titres sécurisés", "interieur"),
+        ("Point justice", "justice"),
+        ("DGFIP - impôts", "dgfip"),
+        ("Finances Publiques", "dgfip"),
+        ("CAF", "cnaf"),
+        ("Assurance Maladie", "cnam"),
+        ("CPAM du Cantal", "cnam"),
+        ("Assurance retraite", "cnav"),
+        ("CARSAT", "cnav"),
+        ("Pôle Emploi", "france_travail"),
+        ("France travail", "france_travail"),
+        ("La Poste", "la_poste"),
+        ("MSA", "msa"),
+        ("Conseil départemental", "other"),
+        ("", "other"),
     ],
 )
 def test_partner_codes(label, code):
@@ -215,11 +257,11 @@ def test_rows_after_a_quoted_line_end_keep_their_own_line_numbers(tmp_path):
     # found by tests/fuzz: rows were numbered as if every record took one line
     path = tmp_path / "multiline.csv"
     path.write_text(
-        'Matricule;Date;Partenaire;Thématique;Nombre de demandes\n'
+        "Matricule;Date;Partenaire;Thématique;Nombre de demandes\n"
         '101;02/04/2024;CAF;"RSA\nprime";3\n'
-        '102;31/02/2024;CAF;RSA;4\n'
+        "102;31/02/2024;CAF;RSA;4\n"
         '103;02/04/2024;"Mairie\n\nde Brioude";RSA;5\n'
-        '104;02/04/2024;CAF;RSA;6\n',
+        "104;02/04/2024;CAF;RSA;6\n",
         encoding="utf-8",
     )
     result = read_activity(path, today=TODAY)
@@ -231,8 +273,13 @@ def test_rows_after_a_quoted_line_end_keep_their_own_line_numbers(tmp_path):
 
 def test_a_quote_left_open_names_its_line(tmp_path):
     path = tmp_path / "open_quote.csv"
-    path.write_text('Matricule;Date;Partenaire;Nombre de demandes\n101;02/04/2024;CAF;3\n102;02/04/2024;"CAF;4\n103;02/04/2024;CAF;4\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"^open_quote.csv: row 3: malformed CSV: a quoted value opened on this line is never closed$"):
+    path.write_text(
+        'Matricule;Date;Partenaire;Nombre de demandes\n101;02/04/2024;CAF;3\n102;02/04/2024;"CAF;4\n103;02/04/2024;CAF;4\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError, match=r"^open_quote.csv: row 3: malformed CSV: a quoted value opened on this line is never closed$"
+    ):
         read_activity(path, today=TODAY)
 
 
@@ -258,8 +305,12 @@ def test_a_sheet_row_with_values_only_in_unused_columns_is_rejected_not_dropped(
 
     workbook = Workbook()
     sheet = workbook.active
-    for row in [["Matricule", "Date", "Partenaire", "Nombre de demandes", "Commentaire"],
-                [101, "02/04/2024", "CAF", 3, None], [None, None, None, None, "à rappeler"], [None, " ", None, None, None]]:
+    for row in [
+        ["Matricule", "Date", "Partenaire", "Nombre de demandes", "Commentaire"],
+        [101, "02/04/2024", "CAF", 3, None],
+        [None, None, None, None, "à rappeler"],
+        [None, " ", None, None, None],
+    ]:
         sheet.append(row)
     workbook.save(tmp_path / "comment_only.xlsx")
     result = read_activity(tmp_path / "comment_only.xlsx", today=TODAY)
@@ -271,11 +322,15 @@ def test_lines_ended_by_a_lone_cr_are_lines(tmp_path):
     # found by tests/fuzz: a CR-only export (Excel's "CSV Macintosh") failed; a lone CR in an
     # LF file split the record for the parser but not for the row numbers
     path = tmp_path / "mac.csv"
-    path.write_bytes(b"Export\rMatricule;Date;Partenaire;Nombre de demandes\r101;02/04/2024;CAF;3\r\r102;31/02/2024;CAF;4\r")
+    path.write_bytes(
+        b"Export\rMatricule;Date;Partenaire;Nombre de demandes\r101;02/04/2024;CAF;3\r\r102;31/02/2024;CAF;4\r"
+    )
     result = read_activity(path, today=TODAY)
     assert result.rows["source_row"].tolist() == [3]
     assert result.rejects[["row", "reason"]].values.tolist() == [[5, "unreadable date"]]
-    path.write_bytes(b"Matricule;Date;Partenaire;Nombre de demandes\n101;02/04/2024;CAF;3\r102;31/02/2024;CAF;4\n103;02/04/2024;CAF;5\n")
+    path.write_bytes(
+        b"Matricule;Date;Partenaire;Nombre de demandes\n101;02/04/2024;CAF;3\r102;31/02/2024;CAF;4\n103;02/04/2024;CAF;5\n"
+    )
     result = read_activity(path, today=TODAY)
     assert result.rows["source_row"].tolist() == [2, 4]
     assert result.rejects[["row", "reason"]].values.tolist() == [[3, "unreadable date"]]
@@ -285,8 +340,11 @@ def test_rows_that_all_omit_the_trailing_empty_columns_are_read(tmp_path):
     # found by tests/fuzz: pandas refused the file ("Too many columns specified") when no row
     # reached the last header column, while one short row among others was padded
     path = tmp_path / "trimmed.csv"
-    path.write_text("Matricule;Date;Partenaire;Nombre de demandes;Dont résolues au premier contact;Canal\n"
-                    "101;02/04/2024;CAF;3\n102;02/04/2024;CAF;4;2\n", encoding="utf-8")
+    path.write_text(
+        "Matricule;Date;Partenaire;Nombre de demandes;Dont résolues au premier contact;Canal\n"
+        "101;02/04/2024;CAF;3\n102;02/04/2024;CAF;4;2\n",
+        encoding="utf-8",
+    )
     rows = read_activity(path, today=TODAY).rows
     assert rows["requests"].tolist() == [3, 4]
     assert rows["resolved_first_visit"].tolist() == [pd.NA, 2]
@@ -298,8 +356,10 @@ def test_a_line_of_delimiters_and_spaces_moves_no_row_number(tmp_path):
     # found by tests/fuzz: ",  \t ,,," (spaces between the delimiters, one field too many) was
     # skipped by the parser but counted as a row when numbering lines
     path = tmp_path / "spaces.csv"
-    path.write_text("Matricule,Date,Partenaire,Nombre de demandes\n, \t ,,,\n101,02/04/2024,CAF,3\n\n102,31/02/2024,CAF,4\n",
-                    encoding="utf-8")
+    path.write_text(
+        "Matricule,Date,Partenaire,Nombre de demandes\n, \t ,,,\n101,02/04/2024,CAF,3\n\n102,31/02/2024,CAF,4\n",
+        encoding="utf-8",
+    )
     result = read_activity(path, today=TODAY)
     assert result.rows["source_row"].tolist() == [3]
     assert result.rejects[["row", "reason"]].values.tolist() == [[5, "unreadable date"]]

@@ -50,8 +50,16 @@ def test_a_date_that_is_not_iso_fails_the_file_in_one_line(tmp_path, date):
 def test_source_rows_are_the_lines_rows_start_on(tmp_path):
     # found by tests/fuzz: rows were numbered by record, blank lines and quoted line ends skipped
     path = tmp_path / "baro.csv"
-    path.write_text(HEADER + "\n" + ROW.format(date="2020-01-31") + '"a\nb",i,x,national,2020-01-31,1.0,u\n'
-                    + ROW.format(date="2020-02-29") + "\n" + ROW.format(date="2020-03-31 00:00:00"), encoding="utf-8")
+    path.write_text(
+        HEADER
+        + "\n"
+        + ROW.format(date="2020-01-31")
+        + '"a\nb",i,x,national,2020-01-31,1.0,u\n'
+        + ROW.format(date="2020-02-29")
+        + "\n"
+        + ROW.format(date="2020-03-31 00:00:00"),
+        encoding="utf-8",
+    )
     rows = read_barometer(path).rows
     assert rows["source_row"].tolist() == [3, 6, 8]
     assert rows["date"].astype(str).tolist() == ["2020-01-31", "2020-02-29", "2020-03-31"]

@@ -19,14 +19,16 @@ def communes() -> pd.DataFrame:
     rows = []
     for d, dep in enumerate(["01", "03", "15", "2A", "43", "63", "75", "971"]):
         for c in range(4):
-            rows.append({
-                "commune_code": f"{dep}{c + 1:03d}"[:5] if len(dep) == 2 else f"{dep}{c + 1:02d}",
-                "commune_name": f"Commune {dep}-{c}",
-                "department_code": dep,
-                "population": 100 * 20 ** (c / 2),
-                "latitude": 44.0 + d * 0.5,
-                "longitude": 2.0 + c * 0.3,
-            })
+            rows.append(
+                {
+                    "commune_code": f"{dep}{c + 1:03d}"[:5] if len(dep) == 2 else f"{dep}{c + 1:02d}",
+                    "commune_name": f"Commune {dep}-{c}",
+                    "department_code": dep,
+                    "population": 100 * 20 ** (c / 2),
+                    "latitude": 44.0 + d * 0.5,
+                    "longitude": 2.0 + c * 0.3,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -45,12 +47,18 @@ def test_national_listing_mix(communes, tmp_path):
     assert abs((labelled[main] <= "2022-04-30").sum() - 2200) < 10
     assert abs((labelled[main] <= "2022-11-30").sum() - 2538) < 10
     assert listing["h_mardi"].dropna().str.fullmatch(r"\d\d:\d\d - \d\d:\d\d( / \d\d:\d\d - \d\d:\d\d)?").all()
-    no_hours = listing[[f"h_{d}" for d in ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")]].isna().all(axis=1)
+    no_hours = (
+        listing[[f"h_{d}" for d in ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi")]].isna().all(axis=1)
+    )
     assert no_hours.sum() == 48
     # at most 2 km from the commune
     placed = communes.set_index("commune_code").loc[listing["insee_com"]]
-    km = np.hypot((listing["latitude"].to_numpy() - placed["latitude"].to_numpy()) * 111.32,
-                  (listing["longitude"].to_numpy() - placed["longitude"].to_numpy()) * 111.32 * np.cos(np.radians(placed["latitude"].to_numpy())))
+    km = np.hypot(
+        (listing["latitude"].to_numpy() - placed["latitude"].to_numpy()) * 111.32,
+        (listing["longitude"].to_numpy() - placed["longitude"].to_numpy())
+        * 111.32
+        * np.cos(np.radians(placed["latitude"].to_numpy())),
+    )
     assert km.max() <= 2.001
 
 
@@ -63,11 +71,13 @@ def test_same_seed_same_listing(communes, tmp_path):
 
 def test_exports_read_back_to_the_same_totals(communes, tmp_path):
     listing = write_demo_listing(communes, tmp_path / "liste.csv", n_sites=30, seed=2)
-    sites = pd.DataFrame({
-        "site_id": listing["id_fs"],
-        "department_code": listing["insee_dep"],
-        "labelled_on": pd.to_datetime(listing["labellisation_fs"].str[-10:], format="%d/%m/%Y").dt.date,
-    })
+    sites = pd.DataFrame(
+        {
+            "site_id": listing["id_fs"],
+            "department_code": listing["insee_dep"],
+            "labelled_on": pd.to_datetime(listing["labellisation_fs"].str[-10:], format="%d/%m/%Y").dt.date,
+        }
+    )
     inbox = tmp_path / "inbox"
     counts = write_demo_exports(sites, inbox, months=2, end_month=dt.date(2024, 6, 1), seed=5)
     activity_files = sorted((inbox / "activity").iterdir())
@@ -102,4 +112,3 @@ def test_exports_read_back_to_the_same_totals(communes, tmp_path):
     assert (answers["site_id"] == "99999").sum() == counts["bad_satisfaction_rows"]["unknown site id"] == 4
     assert 0.85 < real["satisfied"].mean() < 1.0
     assert 0.93 < real["would_recommend"].mean() <= 1.0
-

@@ -154,8 +154,14 @@ def test_cog_code_that_cannot_be_repaired_consistently_fails_in_one_line():
 @pytest.mark.parametrize(
     "row, message",
     [
-        ("COM,101,84,1,01D,12,5,X,X,X,108,", "row 3, column 'COM': invalid commune code '101' (expected 5 characters, e.g. 01001 or 2A004)"),
-        ("COM,02001,84,01,01D,12,5,X,X,X,108,", "row 3, column 'COM': commune code '02001' is not in its department '01'"),
+        (
+            "COM,101,84,1,01D,12,5,X,X,X,108,",
+            "row 3, column 'COM': invalid commune code '101' (expected 5 characters, e.g. 01001 or 2A004)",
+        ),
+        (
+            "COM,02001,84,01,01D,12,5,X,X,X,108,",
+            "row 3, column 'COM': commune code '02001' is not in its department '01'",
+        ),
         ("COM,1001,84,1,01D,12,5,X,X,X,108,", "row 3, column 'COM': commune 01001 listed twice (rows 2 and 3)"),
     ],
 )

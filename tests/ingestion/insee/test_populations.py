@@ -40,19 +40,31 @@ def test_missing_column_names_it(tmp_path):
 
 
 def test_wrong_sheet_is_named(tmp_path):
-    with pytest.raises(InputError, match=r"bad.xlsx: sheet 'Communes': sheet 'Communes' not found \(sheets: Régions, Populations\)"):
+    with pytest.raises(
+        InputError, match=r"bad.xlsx: sheet 'Communes': sheet 'Communes' not found \(sheets: Régions, Populations\)"
+    ):
         read_legal_populations(write_populations(tmp_path / "bad.xlsx", sheet="Populations"))
 
 
 def test_row_with_content_but_no_code_is_noted_and_blank_rows_skipped(tmp_path):
-    rows = [*POPULATION_ROWS, [None] * 10, ["  ", None, "", None], ["84", "Auvergne-Rhône-Alpes", None, "2", "08", None,
-                                                                  "Commune sans code", 120, 0, 120]]
+    rows = [
+        *POPULATION_ROWS,
+        [None] * 10,
+        ["  ", None, "", None],
+        ["84", "Auvergne-Rhône-Alpes", None, "2", "08", None, "Commune sans code", 120, 0, 120],
+    ]
     result = read_legal_populations(write_populations(tmp_path / "ensemble.xlsx", rows=rows))
     assert len(result.communes) == len(POPULATION_ROWS)
-    assert result.notes.to_dict("records") == [{
-        "file": "ensemble.xlsx", "sheet": "Communes", "row": 17, "column": "Code commune", "value": "",
-        "reason": ROW_WITHOUT_CODE,
-    }]
+    assert result.notes.to_dict("records") == [
+        {
+            "file": "ensemble.xlsx",
+            "sheet": "Communes",
+            "row": 17,
+            "column": "Code commune",
+            "value": "",
+            "reason": ROW_WITHOUT_CODE,
+        }
+    ]
     assert result.warnings == (
         f"ensemble.xlsx: sheet 'Communes', 1 row(s) not loaded, {ROW_WITHOUT_CODE}; first: row 17",
     )

@@ -82,8 +82,14 @@ def test_workbook_with_city_row_drops_it_by_the_same_rule(tmp_path):
     assert "75056" not in set(result.communes["commune_code"])
     assert result.communes["population"].sum() == sum(r[7] for r in POPULATION_ROWS)
     [note] = result.notes.to_dict("records")
-    assert note == {"file": "ensemble.xlsx", "sheet": "Communes", "row": 11, "column": "Code commune",
-                    "value": "75056", "reason": CITY_ROW_REPLACED}
+    assert note == {
+        "file": "ensemble.xlsx",
+        "sheet": "Communes",
+        "row": 11,
+        "column": "Code commune",
+        "value": "75056",
+        "reason": CITY_ROW_REPLACED,
+    }
     assert result.warnings == (
         "ensemble.xlsx: sheet 'Communes', row 11: 75056 Paris (155,263 inhabitants): city row replaced by its "
         "arrondissements (2 in the file), not counted twice",
@@ -105,14 +111,19 @@ def test_city_that_disagrees_with_its_arrondissements_fails(tmp_path):
 @pytest.mark.parametrize(
     "replace, message",
     [
-        (("01002;L'Abergement-de-Varey;273", "01001;L'Abergement-de-Varey;273"),
-         "row 3, column 'COM': commune code '01001' does not match DEP '01' and CODCOM '002'"),
-        (("01002;L'Abergement-de-Varey;273", "01002;L'Abergement-de-Varey;environ 270"),
-         "row 3, column 'PMUN': expected a whole number, found 'environ 270'"),
-        (("01002;L'Abergement-de-Varey;273", "01002;L'Abergement-de-Varey;"),
-         "row 3, column 'PMUN': empty population"),
-        (("84;Auvergne-Rhône-Alpes;01;1;01;002;01002", "84;Auvergne-Rhône-Alpes;01;1;01;001;01001"),
-         "row 3, column 'COM': commune 01001 listed twice (rows 2 and 3)"),
+        (
+            ("01002;L'Abergement-de-Varey;273", "01001;L'Abergement-de-Varey;273"),
+            "row 3, column 'COM': commune code '01001' does not match DEP '01' and CODCOM '002'",
+        ),
+        (
+            ("01002;L'Abergement-de-Varey;273", "01002;L'Abergement-de-Varey;environ 270"),
+            "row 3, column 'PMUN': expected a whole number, found 'environ 270'",
+        ),
+        (("01002;L'Abergement-de-Varey;273", "01002;L'Abergement-de-Varey;"), "row 3, column 'PMUN': empty population"),
+        (
+            ("84;Auvergne-Rhône-Alpes;01;1;01;002;01002", "84;Auvergne-Rhône-Alpes;01;1;01;001;01001"),
+            "row 3, column 'COM': commune 01001 listed twice (rows 2 and 3)",
+        ),
         (("PMUN", "POP"), "row 1, column 'PMUN': missing required column 'PMUN'"),
     ],
 )

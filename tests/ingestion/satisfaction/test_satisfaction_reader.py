@@ -20,7 +20,13 @@ def test_scores_in_cp1252_semicolon_export():
     rows = result.rows
     assert result.rejects.empty
     assert list(rows.columns) == [
-        "site_id", "response_date", "satisfaction_score", "satisfied", "would_recommend", "source_sheet", "source_row",
+        "site_id",
+        "response_date",
+        "satisfaction_score",
+        "satisfied",
+        "would_recommend",
+        "source_sheet",
+        "source_row",
     ]
     assert rows["satisfaction_score"].tolist() == [5, 4, 3, 1, 4]
     assert rows["satisfied"].tolist() == [True, True, False, False, True]

@@ -7,8 +7,13 @@ from ingestion.sites.identity import assign_site_ids, generated_site_id, normali
 KNOWN = pd.DataFrame(
     {
         "site_id": ["1", "2", "26", "173", "594"],
-        "site_name": ["Valserhône", "Saint-Trivier-de-Courtes", "Saint-André de la Roche",
-                      "PIMMS de Brest Pontanézen", "PIMMS de Brest Kérédern"],
+        "site_name": [
+            "Valserhône",
+            "Saint-Trivier-de-Courtes",
+            "Saint-André de la Roche",
+            "PIMMS de Brest Pontanézen",
+            "PIMMS de Brest Kérédern",
+        ],
         "commune_code": ["01033", "01388", "06114", "29019", "29019"],
         "latitude": [46.105747, 46.45916, 43.7389, 48.4099, 48.4084],
         "longitude": [5.825644, 5.083785, 7.2885, -4.4713, -4.4982],

@@ -57,7 +57,10 @@ def test_every_release_has_no_unknown_categorical_value(name):
 def test_october_2020_categories_are_read_exactly():
     rows = listing(OCTOBER).rows
     assert rows["site_type_raw"].value_counts().to_dict() == {
-        "FS": 813, "FS itinerante": 43, "Antenne": 42, "Antenne itinerante": 10,
+        "FS": 813,
+        "FS itinerante": 43,
+        "Antenne": 42,
+        "Antenne itinerante": 10,
     }
     assert int(rows["does_outreach"].sum()) == 53
 

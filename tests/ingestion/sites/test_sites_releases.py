@@ -32,8 +32,11 @@ OCT12 = ("2020-10-12_0584fe1_france_services.geojson", "2020-10-12")
 def test_every_release_keeps_all_its_sites(register):
     communes, aliases = register
     for name, as_of, expected in [
-        (*JAN02, 456), (*JAN09, 483), ("2020-03-10_a249d68_france_services.geojson", "2020-03-10", 581),
-        (*OCT12, 908), ("2024-08-01_liste-fs-20240801.csv", "2024-08-01", 2845),
+        (*JAN02, 456),
+        (*JAN09, 483),
+        ("2020-03-10_a249d68_france_services.geojson", "2020-03-10", 581),
+        (*OCT12, 908),
+        ("2024-08-01_liste-fs-20240801.csv", "2024-08-01", 2845),
     ]:
         assembled = assemble_listing([_release(name, as_of)], communes, aliases)
         assert len(assembled.rows) == expected, name

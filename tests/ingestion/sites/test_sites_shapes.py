@@ -72,7 +72,10 @@ def test_2022_unknown_itinerance_is_rejected_and_counted():
         [7, "itinerance", "Ponctuelle", "unknown does_outreach value 'Ponctuelle'"]
     ]
     assert listing.unknown_values == {
-        "site_type": {}, "site_format": {}, "does_outreach": {"Ponctuelle": 1}, "appointment_required": {},
+        "site_type": {},
+        "site_format": {},
+        "does_outreach": {"Ponctuelle": 1},
+        "appointment_required": {},
     }
 
 
@@ -290,11 +293,17 @@ _POINT = '"geometry": {"type": "Point", "coordinates": [5.8, 46.1]}'
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('{"type": "FeatureCollection", "features": [{"properties": {"lib_fs": "\\ud800", "insee_com": "01033"}, '
-         + _POINT + "}]}", "lone surrogate"),
+        (
+            '{"type": "FeatureCollection", "features": [{"properties": {"lib_fs": "\\ud800", "insee_com": "01033"}, '
+            + _POINT
+            + "}]}",
+            "lone surrogate",
+        ),
         ("[" * 50_000 + "]" * 50_000, "unreadable JSON"),
-        ('{"type": "FeatureCollection", "features": [{"properties": {"lib_fs": "a", "n": ' + "9" * 5000 + "}}]}",
-         "unreadable JSON"),
+        (
+            '{"type": "FeatureCollection", "features": [{"properties": {"lib_fs": "a", "n": ' + "9" * 5000 + "}}]}",
+            "unreadable JSON",
+        ),
     ],
     ids=["lone-surrogate", "deep-nesting", "huge-integer"],
 )

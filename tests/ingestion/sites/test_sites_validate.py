@@ -8,7 +8,13 @@ KNOWN = {"01033", "2A004", "97101", "97411", "75112", "08081"}
 
 
 def site(row, commune, department, lat, lon):
-    return {"source_row": row, "commune_code": commune, "department_code": department, "latitude": lat, "longitude": lon}
+    return {
+        "source_row": row,
+        "commune_code": commune,
+        "department_code": department,
+        "latitude": lat,
+        "longitude": lon,
+    }
 
 
 def frame(*sites):
