@@ -31,7 +31,7 @@ def test_a_real_listing_replaces_the_demo_exports_written_for_the_demo_listing(f
     )
     assert demo_loads > 0 and demo_sites > 2000  # the demo listing's 2,845 sites
 
-    # A real listing of 97 usable sites (100 rows, 3 quarantined) whose ids are also demo ids.
+    # A real listing of 100 sites (3 without a position) whose ids are also demo ids.
     done = run_fsw(
         fsw_home, "ingest", "sites", str(LISTING_100), "--as-of", "2025-01-01", "--allow-drop", demo_months=1
     )
@@ -49,9 +49,9 @@ def test_a_real_listing_replaces_the_demo_exports_written_for_the_demo_listing(f
                (select count(*) from dim_site where is_demo)""",
     )
     assert superseded == demo_loads  # the old demo exports stay in the ledger, no longer counted
-    assert "replaced by demo exports for the real listing" in reason
+    assert "replaced by demo exports for the current sites" in reason
     assert published_demo > 0  # demo exports written for the real sites took their place
     assert unkeyed == 0 and unknown == 0 and demo_dim == 0
-    assert 0 < sites <= 97
+    assert 0 < sites <= 100
     status = run_fsw(fsw_home, "status")
     assert "activity      demo:" in status.stdout and "sites         real:" in status.stdout
