@@ -16,7 +16,7 @@ from ingestion.insee.codes import (
     repair_commune_code,
     repaired_codes_warning,
 )
-from ingestion.textfiles import find_header_row, match_columns, read_csv_rows
+from ingestion.textfiles import find_header_row, match_columns, read_csv_records
 
 COLUMNS = {
     "type": ["TYPECOM"],
@@ -55,12 +55,14 @@ def read_cog_communes(path: Path) -> CogCommunes:
     and so does a row whose TYPECOM is empty or unknown (only blank lines are skipped).
     """
     path = Path(path)
-    rows = read_csv_rows(path)
-    header_index = find_header_row(rows, COLUMNS, REQUIRED, file=path, scan=5)
+    records = read_csv_records(path)
+    lines, rows = [line for line, _ in records], [cells for _, cells in records]
+    header_index = find_header_row(rows, COLUMNS, REQUIRED, file=path, scan=5, row_numbers=lines)
     pos = match_columns(rows[header_index], COLUMNS)
     label = {field: str(rows[header_index][p]).strip() for field, p in pos.items()}
     communes, aliases, repairs, seen = [], [], [], {}
-    for number, cells in enumerate(rows[header_index + 1 :], start=header_index + 2):
+    # Each row is named by the line it starts on (blank lines and quoted line ends counted).
+    for number, cells in zip(lines[header_index + 1 :], rows[header_index + 1 :]):
         get = lambda f: cells[pos[f]].strip() if f in pos and pos[f] < len(cells) else ""  # noqa: E731
 
         def repaired(field: str, value: str, fixed: str) -> str:
@@ -119,7 +121,7 @@ def read_cog_communes(path: Path) -> CogCommunes:
             )
         elif kind:
             raise InputError(f"unknown TYPECOM {kind!r}", file=path, row=number, column="TYPECOM")
-        else:  # read_csv_rows keeps no blank record: this row has content, but no type
+        else:  # read_csv_records keeps no blank record: this row has content, but no type
             raise InputError("empty TYPECOM (expected COM, ARM, COMA or COMD)", file=path, row=number, column="TYPECOM")
     if not communes:
         raise InputError("no COM or ARM rows", file=path)

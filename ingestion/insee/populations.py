@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,12 +14,11 @@ from ingestion.insee.codes import CodeProblem, normalise_department, repair_comm
 from ingestion.insee.kinds import NO_VINTAGE
 from ingestion.insee.vintage import find_vintage
 from ingestion.textfiles import (
-    decode_text,
     find_header_row,
     match_columns,
     normalise_label,
+    read_csv_records,
     read_xlsx_sheet_with_row_numbers,
-    sniff_delimiter,
 )
 
 SHEET = "Communes"
@@ -198,28 +195,9 @@ def _record(path, sheet, number, labels, cell, code, dep) -> dict:
     }
 
 
-def _numbered_csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """(line number, cells) of each non-empty row of a CSV (UTF-8 or cp1252, `;` or `,`).
-
-    The number is the line the record starts on, as an editor shows it: a quoted value may
-    hold line ends (``reader.line_num`` is the line it ends on).
-    """
-    text = decode_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text[:20000]))
-    rows, line = [], 1
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                rows.append((line, cells))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise InputError(f"malformed CSV: {exc}", file=path, row=line) from None
-    return rows
-
-
 def _read_csv(path: Path) -> tuple[list[dict], dict, None, dict, list, list[dict]]:
     """The rows of ``donnees_communes.csv`` (either header) and the codes repaired on the way."""
-    numbered = _numbered_csv_rows(path)
+    numbered = read_csv_records(path)
     if not numbered:
         raise InputError("no header row: the file has no line with any value", file=path)
     header_line, header = numbered[0]

@@ -117,6 +117,19 @@ def test_cog_row_with_empty_typecom_fails_in_one_line(tmp_path):
     )
 
 
+def test_cog_rows_are_named_by_their_line_after_blank_lines_and_quoted_line_ends(tmp_path):
+    path = tmp_path / "v_commune_2025.csv"
+    path.write_text(
+        "TYPECOM,COM,REG,DEP,CTCD,ARR,TNCC,NCC,NCCENR,LIBELLE,CAN,COMPARENT\n"
+        "\n"
+        'COM,01001,84,01,01D,012,5,ABERGEMENT CLEMENCIAT,"Abergement-\nClémenciat",L\'Abergement,0108,\n'
+        "XYZ,01004,84,01,01D,011,1,AMBERIEU EN BUGEY,Ambérieu-en-Bugey,Ambérieu-en-Bugey,0101,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="row 5, column 'TYPECOM'"):
+        read_cog_communes(path)
+
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
