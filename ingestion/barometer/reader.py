@@ -105,39 +105,25 @@ def read_barometer(path: Path) -> BarometerRows:
         code = "FR" if level == "national" else get(level)
         if level == "department":
             code = code.zfill(2)
+
+        def record(kind: str, date_field: str, value_field: str, date_column: str, value_column: str) -> dict:
+            return {
+                "level": level,
+                "territory_code": code,
+                "date": _date(get(date_field), path=path, row=number, column=date_column),
+                "value": _number(get(value_field), path=path, row=number, column=value_column),
+                "kind": kind,
+                "source_row": number,
+            }
+
         if layout == "detail":
-            records.append(
-                {
-                    "level": level,
-                    "territory_code": code,
-                    "date": _date(get("date"), path=path, row=number, column="date"),
-                    "value": _number(get("value"), path=path, row=number, column="valeur"),
-                    "kind": "published",
-                    "source_row": number,
-                }
-            )
+            records.append(record("published", "date", "value", "date", "valeur"))
         else:
             records.append(
-                {
-                    "level": level,
-                    "territory_code": code,
-                    "date": _date(get("current_date"), path=path, row=number, column="date_valeur_actuelle"),
-                    "value": _number(get("current_value"), path=path, row=number, column="valeur_actuelle"),
-                    "kind": "published",
-                    "source_row": number,
-                }
+                record("published", "current_date", "current_value", "date_valeur_actuelle", "valeur_actuelle")
             )
             if get("target") and get("target_date"):
-                records.append(
-                    {
-                        "level": level,
-                        "territory_code": code,
-                        "date": _date(get("target_date"), path=path, row=number, column="date_cible"),
-                        "value": _number(get("target"), path=path, row=number, column="cible"),
-                        "kind": "target",
-                        "source_row": number,
-                    }
-                )
+                records.append(record("target", "target_date", "target", "date_cible", "cible"))
     if not records:
         raise InputError(f"no rows of indicator {INDICATOR!r}", file=path)
     return BarometerRows(pd.DataFrame.from_records(records, columns=OUTPUT), layout)
