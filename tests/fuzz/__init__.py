@@ -13,5 +13,5 @@ workers; the count of each is printed at the end of the run (``report.py``, unde
 
 Environment: ``FSW_FUZZ_EXAMPLES=N`` cases per reader (a deeper hunt); ``FSW_FUZZ_SURVEY=1``
 lists every kind of failure with its shortest case instead of stopping at the first;
-``FSW_FUZZ_STRICT=1`` fails on the known bugs of readers owned elsewhere (``known_bugs.py``).
+``FSW_FUZZ_STRICT=1`` fails on known bugs passed to ``harness.check_case(known_bugs=...)``.
 """

@@ -27,7 +27,7 @@ from tests.fuzz import report
 
 MIN_CASES = int(os.environ.get("FSW_FUZZ_EXAMPLES", "300"))
 STRICT = os.environ.get("FSW_FUZZ_STRICT") == "1"
-"""``FSW_FUZZ_STRICT=1``: a case hitting a known bug (``known_bugs.py``) fails like any other."""
+"""``FSW_FUZZ_STRICT=1``: a case hitting a known bug (``check_case(known_bugs=...)``) fails like any other."""
 SURVEY = os.environ.get("FSW_FUZZ_SURVEY") == "1"
 """Survey mode (``FSW_FUZZ_SURVEY=1``, for a person hunting bugs): failures are collected by
 kind, with the shortest case of each, instead of stopping at the first; the test then fails

@@ -17,9 +17,8 @@ These readers quarantine nothing but the city rows replaced by their arrondissem
 ``tests/fuzz/accounting.py``): rows read = the non-blank rows under the header (sheet
 ``Communes``; sheets ``Composition_communale`` and ``EPCI``; the COG's records) = rows loaded
 + rows in notes. The EPCI list and the COG frames carry no source row: those are counted.
-Known failures of these readers (``known_bugs.py``) are counted and named in the summary
-line, not failed on (``FSW_FUZZ_STRICT=1`` fails on them); each has a strict-xfail
-reproduction in ``test_known_bugs.py``.
+The failures the fuzz tests found in these readers are fixed; their minimal reproductions
+stay as regression tests in ``test_known_bugs.py``.
 """
 
 from __future__ import annotations

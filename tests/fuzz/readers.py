@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz import accounting
-from tests.fuzz.harness import Accounting, GridSeed, TextSeed, Unaccountable, write_grid
+from tests.fuzz.harness import (
+    FUZZ_SETTINGS,
+    Accounting,
+    GridSeed,
+    Stats,
+    TextSeed,
+    Unaccountable,
+    check_case,
+    run_fuzz,
+    write_grid,
+)
 from tests.fuzz.mutations import (
     apply_all,
     geojson_mutations,
@@ -101,3 +112,36 @@ def read_result_accounting(result) -> Accounting:
     loaded = [(_sheet_key(s), int(r)) for s, r in zip(rows["source_sheet"], rows["source_row"])]
     rejected = [(_sheet_key(s), int(r)) for s, r in zip(rejects["sheet"], rejects["row"])]
     return Accounting(loaded, rejected)
+
+
+def fuzz_reader(
+    name: str,
+    seeds: Sequence,
+    *,
+    read: Callable[[Path], object],
+    account: Callable[[object, Path], Accounting],
+    expected_rows: Callable[[Path, object], list],
+    case_file,
+    request,
+) -> None:
+    """The fuzz property of one reader over mutations of ``seeds``, with its summary line.
+
+    ``account(result, path)`` lists what the reader loaded and rejected; ``expected_rows(path,
+    seed)`` is the oracle's list of data rows of the mutated file written from ``seed``.
+    """
+    stats = Stats(name, seeds)
+
+    @FUZZ_SETTINGS
+    @given(case=cases(seeds))
+    def run(case):
+        path = write_case(case, case_file)
+        check_case(
+            stats,
+            path,
+            read=read,
+            account=lambda result: account(result, path),
+            expected_rows=lambda p: expected_rows(p, case[0]),
+            case=case,
+        )
+
+    run_fuzz(stats, request.node.nodeid, run)

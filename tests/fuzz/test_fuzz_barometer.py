@@ -12,19 +12,10 @@ output rows from one source row).
 
 from __future__ import annotations
 
-from hypothesis import given
-
 from ingestion.barometer import read_barometer
 from tests.fuzz import accounting
-from tests.fuzz.harness import (
-    FUZZ_SETTINGS,
-    Accounting,
-    Stats,
-    Unaccountable,
-    check_case,
-    run_fuzz,
-)
-from tests.fuzz.readers import cases, text_records, write_case
+from tests.fuzz.harness import Accounting, Unaccountable
+from tests.fuzz.readers import fuzz_reader, text_records
 from tests.fuzz.seeds import barometer_seeds
 
 INDICATOR = "nb-labellisations-france-services"
@@ -51,19 +42,12 @@ def barometer_accounting(result) -> Accounting:
 
 def test_barometer_reader_accounts_for_every_row(case_file, request):
     seeds = barometer_seeds()
-    stats = Stats("barometer", seeds)
-
-    @FUZZ_SETTINGS
-    @given(case=cases(seeds))
-    def run(case):
-        path = write_case(case, case_file)
-        check_case(
-            stats,
-            path,
-            read=read_barometer,
-            account=barometer_accounting,
-            expected_rows=lambda p: barometer_rows(p, case[0].delimiter),
-            case=case,
-        )
-
-    run_fuzz(stats, request.node.nodeid, run)
+    fuzz_reader(
+        "barometer",
+        seeds,
+        read=read_barometer,
+        account=lambda result, _: barometer_accounting(result),
+        expected_rows=lambda p, seed: barometer_rows(p, seed.delimiter),
+        case_file=case_file,
+        request=request,
+    )

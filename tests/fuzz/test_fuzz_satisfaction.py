@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given
-
 from ingestion.satisfaction.reader import read_satisfaction
-from tests.fuzz.harness import FUZZ_SETTINGS, Stats, check_case, run_fuzz
-from tests.fuzz.readers import cases, read_result_accounting, table_rows, write_case
+from tests.fuzz.readers import fuzz_reader, read_result_accounting, table_rows
 from tests.fuzz.seeds import satisfaction_seeds
 
 TODAY = dt.date(2025, 1, 1)
@@ -28,19 +25,12 @@ LABELS = [
 def test_satisfaction_reader_accounts_for_every_row(demo_exports, case_file, request):
     seeds = satisfaction_seeds(demo_exports)
     delimiters = {seed.name: getattr(seed, "delimiter", ";") for seed in seeds}
-    stats = Stats("satisfaction", seeds)
-
-    @FUZZ_SETTINGS
-    @given(case=cases(seeds))
-    def run(case):
-        path = write_case(case, case_file)
-        check_case(
-            stats,
-            path,
-            read=lambda p: read_satisfaction(p, today=TODAY),
-            account=read_result_accounting,
-            expected_rows=lambda p: table_rows(p, delimiters[case[0].name], LABELS),
-            case=case,
-        )
-
-    run_fuzz(stats, request.node.nodeid, run)
+    fuzz_reader(
+        "satisfaction",
+        seeds,
+        read=lambda p: read_satisfaction(p, today=TODAY),
+        account=lambda result, _: read_result_accounting(result),
+        expected_rows=lambda p, seed: table_rows(p, delimiters[seed.name], LABELS),
+        case_file=case_file,
+        request=request,
+    )

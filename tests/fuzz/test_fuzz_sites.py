@@ -17,19 +17,10 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import given
-
 from ingestion.sites import read_site_listing
 from tests.fuzz import accounting
-from tests.fuzz.harness import (
-    FUZZ_SETTINGS,
-    Accounting,
-    Stats,
-    Unaccountable,
-    check_case,
-    run_fuzz,
-)
-from tests.fuzz.readers import cases, text_records, write_case
+from tests.fuzz.harness import Accounting, Unaccountable
+from tests.fuzz.readers import fuzz_reader, text_records
 from tests.fuzz.seeds import listing_seeds
 
 
@@ -58,19 +49,12 @@ def listing_accounting(result) -> Accounting:
 
 def test_site_listing_reader_accounts_for_every_row(case_file, request):
     seeds = listing_seeds()
-    stats = Stats("listing", seeds)
-
-    @FUZZ_SETTINGS
-    @given(case=cases(seeds))
-    def run(case):
-        path = write_case(case, case_file)
-        check_case(
-            stats,
-            path,
-            read=read_site_listing,
-            account=listing_accounting,
-            expected_rows=lambda p: listing_rows(p, case[0].delimiter),
-            case=case,
-        )
-
-    run_fuzz(stats, request.node.nodeid, run)
+    fuzz_reader(
+        "listing",
+        seeds,
+        read=read_site_listing,
+        account=lambda result, _: listing_accounting(result),
+        expected_rows=lambda p, seed: listing_rows(p, seed.delimiter),
+        case_file=case_file,
+        request=request,
+    )

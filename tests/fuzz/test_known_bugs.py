@@ -1,7 +1,6 @@
 """Minimal reproductions of the failures the fuzz tests found in the INSEE readers.
 
-Each was a strict xfail until its reader was fixed (then its marker here and its entry in
-``known_bugs.py`` were removed); they stay as regression tests. A new bug found by the fuzz
+Each was a strict xfail until its reader was fixed; they stay as regression tests. A new bug found by the fuzz
 tests goes here the same way, as a strict xfail. Each test states the property the fuzz
 test checks: no traceback, and every row read is loaded, in the notes, or the file fails
 with one line.
