@@ -33,26 +33,25 @@ def _one_line_errors(command):
     return wrapper
 
 
-def _print_summary(summary, settings) -> None:
+def _print_summary(summary) -> None:
+    """The end of a successful run: what it did on stderr, the published file on stdout.
+
+    A failed run prints nothing here: its one ``fsw: error:`` line says it all.
+    """
     out = functools.partial(click.echo, err=True)
     out("─" * 60)
-    out(f"run {summary.run_id[:8]}: {'succeeded' if summary.success else 'FAILED'}")
-    out(f"checks: {len(summary.checks_passed)} passed, {len(summary.checks_failed)} failed")
+    out(f"run {summary.run_id}: succeeded ({len(summary.checks_passed)} checks passed, {len(summary.warnings)} warned)")
     for line in summary.notes:
         out(f"  {line}")
-    for name in summary.checks_failed[:5]:
-        out(f"  failed: {name}")
     for line in summary.warnings[:5]:
         out(f"  warning: {line}")
     if summary.published:
         tables = summary.published["tables"]
         rows = ", ".join(f"{t} {n:,}" for t, n in tables.items() if not t.startswith("fsw_"))
-        out(f"published: {summary.published['path']}")
-        out(f"  {rows}")
-    elif summary.success:
-        out("not published (--no-publish): run `fsw run` to publish")
+        out(f"published: {rows}")
+        click.echo(summary.published["path"])
     else:
-        out(f"serving unchanged: {settings.serving_db}")
+        out("not published (--no-publish): run `fsw run` to publish")
 
 
 @click.group()
@@ -79,9 +78,9 @@ def run() -> None:
         for line in refused[:5]:
             click.echo(f"  refused: {line}", err=True)
     summary = run_job(settings, full=True)
-    _print_summary(summary, settings)
     if not summary.success:
         raise InputError(summary.failure)
+    _print_summary(summary)
 
 
 @main.command()
@@ -117,9 +116,9 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
     for item in landed:
         click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
     summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli"}, source=source)
-    _print_summary(summary, settings)
     if not summary.success:
         raise InputError(summary.failure)
+    _print_summary(summary)
 
 
 @main.command()
@@ -204,9 +203,10 @@ def demo(months: int, n_sites: int, seed: int) -> None:
     counts = write_demo_inbox(settings, months=months, n_sites=n_sites, seed=seed)
     click.echo(
         f"demo: {counts['activity_files']:,} activity files ({counts['activity_rows']:,} rows), "
-        f"{counts['satisfaction_files']:,} satisfaction files in {settings.inbox}",
+        f"{counts['satisfaction_files']:,} satisfaction files (`fsw run` loads them)",
         err=True,
     )
+    click.echo(settings.inbox)
 
 
 @main.command()

@@ -8,6 +8,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The code location `dagster dev` loads (pyproject.toml [tool.dagster]); CLI runs are created
+# with its origin so the UI lists them under its jobs.
+DEFINITIONS_MODULE = "orchestration.definitions"
+CODE_LOCATION_NAME = "france_services"
 
 TELEMETRY_OFF = {
     "DAGSTER_DISABLE_TELEMETRY": "1",

@@ -15,6 +15,13 @@ says in one line what an upgrade broke (a test runs it), instead of a failure de
   ``orchestration.resources``): `DbtCliResource.cli` has no working-directory argument, and dbt
   must start in the home (the profile's DuckDB path is relative); the invocation class the
   resource builds from is swapped for one whose ``run`` starts dbt there.
+- ``dagster._core.execution.api.execute_run``, ``ReconstructableRepository``,
+  ``ManagedGrpcPythonEnvCodeLocationOrigin``, ``RemoteRepositoryOrigin``, ``RemoteJobOrigin``,
+  ``LoadableTargetOrigin`` (used by ``orchestration.runner``): a CLI run is created with the
+  origin of the code location `dagster dev` loads (so the UI lists it on the job's page and the
+  timeline) and executed in the CLI's own process. The public ``execute_in_process`` and
+  ``execute_job`` create runs without a code-location origin, and launching through the run
+  launcher would start a second process per run.
 """
 
 from __future__ import annotations
@@ -22,6 +29,13 @@ from __future__ import annotations
 import inspect
 
 import dagster_dbt.core.resource as dagster_dbt_resource
+from dagster._core.definitions.reconstruct import ReconstructableRepository
+from dagster._core.execution.api import execute_run
+from dagster._core.remote_origin import (
+    ManagedGrpcPythonEnvCodeLocationOrigin,
+    RemoteJobOrigin,
+    RemoteRepositoryOrigin,
+)
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
@@ -34,17 +48,24 @@ from dagster._core.storage.sqlite_storage import (
     _runs_directory,
     _schedule_directory,
 )
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
 from dagster_dbt import DbtCliInvocation, DbtCliResource
 
 __all__ = [
     "SQLITE_BUSY_TIMEOUT_SECONDS",
     "DagsterSqliteStorage",
+    "LoadableTargetOrigin",
+    "ManagedGrpcPythonEnvCodeLocationOrigin",
+    "ReconstructableRepository",
+    "RemoteJobOrigin",
+    "RemoteRepositoryOrigin",
     "SqliteEventLogStorage",
     "SqliteRunStorage",
     "SqliteScheduleStorage",
     "check_private_api",
     "dagster_dbt_resource",
     "event_logs_directory",
+    "execute_run",
     "runs_directory",
     "schedule_directory",
 ]

@@ -15,6 +15,7 @@ import dagster as dg
 from dagster_dbt import DbtCliInvocation, DbtCliResource, DbtProject
 from dagster_dbt.dbt_project import using_dagster_dev
 from packaging import version
+from pydantic import PrivateAttr
 
 from orchestration.config import DBT_PROJECT_DIR, Settings, load_settings
 from orchestration.private_api import dagster_dbt_resource
@@ -23,12 +24,14 @@ WORK_DB_POOL = "work_duckdb"
 """Every asset that writes work.duckdb runs in this pool (limit 1 in the instance config)."""
 
 OWNER = "team:data"
+RUN_WAITS_FOR_HOME_SECONDS = 3600.0  # a daemon-launched run queues behind a CLI command this long
 
 
 class WarehouseResource(dg.ConfigurableResource):
     """Where the warehouse lives (``FSW_HOME``); empty means read it from the environment."""
 
     home: str = ""
+    _locked_here: bool = PrivateAttr(default=False)
 
     def settings(self) -> Settings:
         """The typed settings of this warehouse home, folders created."""
@@ -36,6 +39,34 @@ class WarehouseResource(dg.ConfigurableResource):
         if self.home:
             settings = Settings(home=Path(self.home).resolve(), demo_months=settings.demo_months)
         return settings.ensure()
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run launched by `dagster dev` (sensor, schedule, UI) holds the home while it runs.
+
+        An `fsw` command holds it for itself already; this process then has it. Runs that
+        only read the serving DB (`fsw extract`, in the CLI) take nothing.
+        """
+        from orchestration.home_lock import hold_home, holds_home
+
+        home = self.settings().home
+        if holds_home(home) or (context.dagster_run and context.dagster_run.tags.get("fsw/trigger") == "cli"):
+            return
+        log = context.log
+
+        def waiting() -> None:
+            if log is not None:
+                log.info(f"waiting for the fsw command running on {home} to end")
+
+        hold_home(home, wait_seconds=RUN_WAITS_FOR_HOME_SECONDS, waiting=waiting)
+        self._locked_here = True
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Give the home back at the end of a run that took it."""
+        from orchestration.home_lock import release_home
+
+        if self._locked_here:
+            release_home(self.settings().home)
+            self._locked_here = False
 
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)

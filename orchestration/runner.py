@@ -118,8 +118,12 @@ def _run_job(settings: Settings, *, publish: bool, tags: dict | None, full: bool
         plan = build_plan_after(graph, settings, instance.get_run_by_id(first.run_id))
         if plan.months:
             months = plan.months
+            from orchestration.progress import elapsed
+
             print(
-                f"[months] {months[0][:7]} → {months[-1][:7]} ({len(months)} partitions)", file=sys.stderr, flush=True
+                f"{elapsed()} months {months[0][:7]} → {months[-1][:7]} ({len(months)} monthly partitions to build)",
+                file=sys.stderr,
+                flush=True,
             )
         second = _execute(settings, instance, defs.resolve_job_def(BUILD_JOB), plan.assets, {**base_tags, **plan.tags})
     second.checks_passed = first.checks_passed + second.checks_passed
@@ -164,23 +168,11 @@ def run_asset_job(
         )
 
 
-_HOME_LOCK = None
-
-
 def _hold_home_lock(settings: Settings) -> None:
     """One CLI run per home at a time: an exclusive lock held until this process exits."""
-    import fcntl
+    from orchestration.home_lock import hold_home
 
-    global _HOME_LOCK
-    if _HOME_LOCK is not None:
-        return
-    handle = open(settings.home / ".fsw.lock", "w")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise InputError(f"another fsw command is running on {settings.home}; try again when it ends") from None
-    _HOME_LOCK = handle
+    hold_home(settings.home)
 
 
 def _release_dead_cli_runs(instance) -> None:
@@ -205,16 +197,56 @@ def _release_dead_cli_runs(instance) -> None:
 
 def _execute(settings: Settings, instance, job, selection, tags, run_config: dict | None = None) -> RunSummary:
     log_path = settings.home / "logs" / "last_run.log"  # emptied by run_job
+    run = _create_code_location_run(instance, job, selection, tags, {"loggers": {"progress": {}}, **(run_config or {})})
+    from orchestration.progress import elapsed
+
+    print(f"{elapsed()} run {job.name} {run.run_id}", file=sys.stderr, flush=True)
+    from orchestration.private_api import execute_run
+
     # dbt's own log lines go to a file: stderr carries the concise progress, stdout stays clean.
     with open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            asset_selection=selection,
-            tags=tags,
-            run_config={"loggers": {"progress": {}}, **(run_config or {})},
-        )
+        result = execute_run(_reconstructable_job(job.name), run, instance, raise_on_error=False)
     return _summarise(result)
+
+
+def _reconstructable_job(job_name: str):
+    """The job as `dagster dev` loads it (module and attribute), executed in this process."""
+    from orchestration.config import DEFINITIONS_MODULE, PROJECT_ROOT
+    from orchestration.private_api import ReconstructableRepository
+
+    repository = ReconstructableRepository.for_module(DEFINITIONS_MODULE, "defs", working_directory=str(PROJECT_ROOT))
+    return repository.get_reconstructable_job(job_name)
+
+
+def _create_code_location_run(instance, job, selection, tags, run_config):
+    """A run of ``job`` recorded with the origin of the project's code location.
+
+    With that origin the UI lists the run on the job's page, in the timeline and under the
+    location, as if `dagster dev` had launched it; the run itself executes in this process.
+    """
+    from orchestration.config import CODE_LOCATION_NAME, DEFINITIONS_MODULE, PROJECT_ROOT
+    from orchestration.private_api import (
+        LoadableTargetOrigin,
+        ManagedGrpcPythonEnvCodeLocationOrigin,
+        RemoteJobOrigin,
+        RemoteRepositoryOrigin,
+    )
+
+    location = ManagedGrpcPythonEnvCodeLocationOrigin(
+        LoadableTargetOrigin(
+            executable_path=sys.executable, module_name=DEFINITIONS_MODULE, working_directory=str(PROJECT_ROOT)
+        ),
+        CODE_LOCATION_NAME,
+    )
+    recon = _reconstructable_job(job.name)
+    return instance.create_run_for_job(
+        job_def=job,
+        run_config=run_config,
+        tags=tags,
+        asset_selection=set(selection) if selection else None,
+        remote_job_origin=RemoteJobOrigin(RemoteRepositoryOrigin(location, "__repository__"), job.name),
+        job_code_origin=recon.get_python_origin(),
+    )
 
 
 def _summarise(result) -> RunSummary:
@@ -225,9 +257,7 @@ def _summarise(result) -> RunSummary:
         kind = event.event_type_value
         if kind == "STEP_FAILURE":
             summary.steps_failed.append(event.step_key)
-            error = event.step_failure_data.error
-            message = _failure_line(error, event)
-            summary.failure = summary.failure or f"{event.step_key}: {message}"
+            summary.failure = summary.failure or _failure_line(event)
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
@@ -251,13 +281,18 @@ def _summarise(result) -> RunSummary:
     return summary
 
 
-def _failure_line(error, event) -> str:
-    """The user-facing line of a step failure: a Failure's description, else the error's last line."""
+def _failure_line(event) -> str:
+    """The user-facing line of a step failure.
+
+    A ``Failure`` raised for bad input already says what and where (file, row, column): it is
+    the line. Anything else is unexpected: the step's name and the error's last line.
+    """
     user_failure = getattr(event.step_failure_data, "user_failure_data", None)
     if user_failure is not None and user_failure.description:
         return user_failure.description
+    error = event.step_failure_data.error
     message = (error.message if error else "") or ""
     if error is not None and error.cause is not None:
         message = error.cause.message or message
     lines = [line for line in message.strip().splitlines() if line.strip()]
-    return lines[-1] if lines else "step failed"
+    return f"{event.step_key}: {lines[-1] if lines else 'step failed'}"

@@ -1,65 +1,162 @@
-"""`fsw status`: what each source holds (demo or real), loads, quarantine, publication."""
+"""`fsw status`: what each source holds (demo or real), its loads and failures, quarantine, publication.
+
+The ledger (loads, failures, quarantine) is read from the work DB, where every load writes,
+so a load that failed after the last publication is listed too. While a run holds the work
+DB, the copy published in the serving DB is read instead, and the report says so.
+"""
 
 from __future__ import annotations
+
+import contextlib
+from pathlib import Path
 
 import duckdb
 
 from orchestration.config import Settings
+from orchestration.home_lock import home_if_free
+
+SOURCES = ("insee", "sites", "activity", "satisfaction", "barometer")
+FAILED_SHOWN = 5  # failed loads listed per source, newest first
+WAITING = ("landed", "parsed", "loaded")
 
 
 def render_status(settings: Settings) -> str:
-    """A short text report read from the serving DB (never blocks on a running load)."""
+    """A short text report; never blocks on a running load."""
     lines = [f"FSW_HOME: {settings.home}"]
-    if not settings.serving_db.exists():
-        lines.append("serving: nothing published yet (run `fsw run`)")
-        return "\n".join(lines)
-    con = duckdb.connect(str(settings.serving_db), read_only=True)
+    serving = duckdb.connect(str(settings.serving_db), read_only=True) if settings.serving_db.exists() else None
     try:
-        published_at, run_id = con.execute("select published_at, run_id from fsw_publication").fetchone()
-        lines.append(
-            f"serving: {settings.serving_db} (published {published_at:%Y-%m-%d %H:%M:%S %Z}, run {run_id[:8]})"
-        )
-        sources = con.execute(
-            """select source, count(*) filter (where status = 'published') as published,
-                      count(*) filter (where status = 'failed') as failed,
-                      bool_or(is_demo) filter (where status = 'published') as demo,
-                      max(landed_at) as last_landed
-               from fsw_loads group by source order by source"""
-        ).fetchall()
-        known = {row[0]: row for row in sources}
-        demo_sites = con.execute("select count(*) from dim_site where is_current and is_demo").fetchone()[0]
-        lines.append("sources:")
-        for source in ("insee", "sites", "activity", "satisfaction", "barometer"):
-            row = known.get(source)
-            if source == "sites" and demo_sites:
-                lines.append(f"  {source:<13} demo: generated listing of {demo_sites:,} sites (no real listing loaded)")
-            elif row is None or not row[1]:
-                origin = {"insee": "embedded snapshot (real, older)", "barometer": "none loaded"}.get(
-                    source, "none loaded"
-                )
-                lines.append(f"  {source:<13} {origin}")
-            elif row[3] and source in ("activity", "satisfaction"):
-                lines.append(
-                    f"  {source:<13} demo: generated exports for the sites of the current listing "
-                    f"(no real file loaded): {row[1]} published load(s), {row[2]} failed"
-                )
-            else:
-                kind = "demo" if row[3] else "real"
-                lines.append(
-                    f"  {source:<13} {kind}: {row[1]} published load(s), {row[2]} failed, last landed {row[4]:%Y-%m-%d}"
-                )
-        # Rows of superseded demo exports stay in fsw_quarantine but no longer describe the data.
-        quarantine = con.execute(
-            "select q.source, q.reason, count(*) from fsw_quarantine q left join fsw_loads l using (load_id) "
-            "where l.status is distinct from 'superseded' group by all order by 1, 3 desc"
-        ).fetchall()
-        lines.append(f"quarantine: {sum(r[2] for r in quarantine)} rows")
-        for source, reason, count in quarantine:
-            lines.append(f"  {source:<13} {reason}: {count}")
-        tables = con.execute(
-            "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1"
-        ).fetchall()
-        lines.append("tables: " + ", ".join(f"{name} ({size:,})" for name, size in tables))
+        if serving is None:
+            lines.append("serving: nothing published yet (run `fsw run`)")
+        else:
+            published_at, run_id = serving.execute("select published_at, run_id from fsw_publication").fetchone()
+            lines.append(
+                f"serving: {settings.serving_db} (published {published_at:%Y-%m-%d %H:%M:%S %Z}, run {run_id})"
+            )
+        with _ledger(settings, serving) as (ledger, schema, note):
+            if ledger is None:
+                return "\n".join(lines)
+            if note:
+                lines.append(note)
+            lines += _sources(ledger, schema, serving)
+            lines += _failures(ledger, schema)
+            lines += _quarantine(ledger, schema)
+        if serving is not None:
+            tables = serving.execute(
+                "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1"
+            ).fetchall()
+            lines.append("tables: " + ", ".join(f"{name} ({size:,})" for name, size in tables))
     finally:
-        con.close()
+        if serving is not None:
+            serving.close()
     return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def _ledger(settings: Settings, serving):
+    """(connection, ledger table names, note): the work DB's ledger, else the serving DB's copy.
+
+    The home is held shared while the work DB is open: a command that wants to write waits
+    the moment this takes, instead of failing on DuckDB's file lock.
+    """
+    published = {"loads": "fsw_loads", "quarantine": "fsw_quarantine"}
+    with home_if_free(settings.home, shared=True) as free:
+        work = _open_work_db(settings.work_db) if free else None
+        if work is not None:
+            try:
+                yield work, {"loads": "meta.loads", "quarantine": "meta.quarantine"}, None
+            finally:
+                work.close()
+            return
+    if serving is None:
+        yield None, published, None
+        return
+    yield serving, published, "ledger: a run is writing the work DB; loads as of the last publication"
+
+
+def _open_work_db(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """The work DB read-only, or None when it is missing, has no ledger or a run holds it."""
+    if not path.exists():
+        return None
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.IOException:  # a run started by `dagster dev` holds the file
+        return None
+    try:
+        con.execute("select 1 from meta.loads limit 1")
+    except duckdb.CatalogException:
+        con.close()
+        return None
+    return con
+
+
+def _sources(ledger, schema: dict, serving) -> list[str]:
+    rows = ledger.execute(
+        f"""select source,
+                   count(*) filter (where status = 'published'),
+                   count(*) filter (where list_contains(?, status)),
+                   count(*) filter (where status = 'failed'),
+                   bool_or(is_demo) filter (where status = 'published'),
+                   max(landed_at) filter (where not is_demo)
+            from {schema["loads"]} group by source""",
+        [list(WAITING)],
+    ).fetchall()
+    known = {row[0]: row[1:] for row in rows}
+    demo_sites = 0
+    if serving is not None:
+        demo_sites = serving.execute("select count(*) from dim_site where is_current and is_demo").fetchone()[0]
+    lines = ["sources:"]
+    for source in SOURCES:
+        published, waiting, failed, demo, last_real = known.get(source, (0, 0, 0, None, None))
+        counts = f"{published:,} published load(s), {failed:,} failed" + (
+            f", {waiting:,} waiting to be published" if waiting else ""
+        )
+        if source == "sites" and demo_sites:
+            text = f"demo: generated listing of {demo_sites:,} sites (no real listing loaded)"
+            if failed or waiting:
+                text += f"; {counts}"
+        elif not published:
+            text = {"insee": "embedded snapshot (real, older)"}.get(source, "none loaded")
+            if failed or waiting:
+                text += f"; {counts}"
+        elif demo and source in ("activity", "satisfaction"):
+            text = f"demo: generated exports for the sites of the current listing (no real file loaded): {counts}"
+        else:
+            text = f"{'demo' if demo else 'real'}: {counts}"
+            if last_real is not None:
+                text += f", last landed {last_real:%Y-%m-%d}"
+        lines.append(f"  {source:<13} {text}")
+    return lines
+
+
+def _failures(ledger, schema: dict) -> list[str]:
+    rows = ledger.execute(
+        f"""select source, load_id, file_name, coalesce(reason, 'no reason recorded'), n
+            from (select *, count(*) over (partition by source) as n,
+                         row_number() over (partition by source order by landed_at desc, load_id desc) as newest
+                  from {schema["loads"]} where status = 'failed')
+            where newest <= ? order by source, newest""",
+        [FAILED_SHOWN],
+    ).fetchall()
+    if not rows:
+        return ["failed loads: none"]
+    lines = [f"failed loads: {sum({r[0]: r[4] for r in rows}.values()):,} (newest first; files kept in landing/)"]
+    shown: dict[str, int] = {}
+    for source, load_id, file_name, reason, total in rows:
+        shown[source] = shown.get(source, 0) + 1
+        said = reason if reason.startswith(file_name) else f"{file_name}: {reason}"
+        lines.append(f"  {source:<13} {load_id}  {said}")
+        if shown[source] == FAILED_SHOWN and total > FAILED_SHOWN:
+            lines.append(f"  {source:<13} … and {total - FAILED_SHOWN:,} more")
+    return lines
+
+
+def _quarantine(ledger, schema: dict) -> list[str]:
+    # Rows of superseded demo exports stay in the quarantine but no longer describe the data.
+    rows = ledger.execute(
+        f"""select q.source, q.reason, count(*) from {schema["quarantine"]} q
+            left join {schema["loads"]} l using (load_id)
+            where l.status is distinct from 'superseded' group by all order by 1, 3 desc"""
+    ).fetchall()
+    lines = [f"quarantine: {sum(r[2] for r in rows):,} rows"]
+    lines += [f"  {source:<13} {reason}: {count:,}" for source, reason, count in rows]
+    return lines

@@ -8,6 +8,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from ingestion.faults import crash_point
 from orchestration.config import dbt_vars
+from orchestration.progress import report_progress
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource, dbt_project
 
 LAYERS = ("staging", "intermediate", "marts")
@@ -53,6 +54,10 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # FSW_HOME, where the profile's relative DuckDB path points.
     target = settings.home / "dbt" / "target"
     args = ["build", "--vars", dbt_vars(settings.travel)]
+    total, built = len(context.selected_asset_keys), 0  # models and seeds; tests are checks
     for event in dbt.cli(args, context=context, target_path=target, working_dir=settings.home).stream():
         crash_point("dbt_build")
+        if isinstance(event, dg.Output):
+            built += 1
+            report_progress(context.log, "dbt models built", built, total)
         yield event

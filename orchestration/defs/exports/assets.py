@@ -1,5 +1,6 @@
 """Local activity and satisfaction exports: parse landed files, then monthly partitions."""
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -18,6 +19,7 @@ from orchestration.defs.exports.partitions import MONTHLY
 from orchestration.defs.exports.sources import EXPORT_SOURCES, ExportSource
 from orchestration.defs.exports.tables import SITE_WINDOWS_SQL, ensure_tables, winners_sql
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
+from orchestration.progress import report_progress
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
 
 UNKNOWN_SITE = "unknown site id for that date"
@@ -201,7 +203,7 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
                     )
                 if ready:
                     _write_batch(con, source, ready)
-                context.log.info(f"{source.name}: {index}/{len(pending)} files parsed")
+                report_progress(context.log, f"{source.name} files parsed", index, len(pending))
 
             # Files are read here while the writer thread checks and inserts the previous batch:
             # reading is Python (it holds the GIL), writing is mostly DuckDB (it releases it), so
@@ -247,22 +249,28 @@ def build_files_asset(source: ExportSource) -> dg.AssetsDefinition:
 def build_monthly_asset(source: ExportSource) -> dg.AssetsDefinition:
     """``raw.<name>``, partitioned by month: for each site-month, the rows of the newest file."""
 
-    @dg.asset(
-        key=table_key(source),
-        deps=[files_key(source)],
-        partitions_def=MONTHLY,
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        group_name=source.name,
-        kinds={"duckdb", "great_expectations"},
-        owners=[OWNER],
-        pool=WORK_DB_POOL,
-        description=(
-            f"`raw.{source.name}`: the {source.name} rows that count, one monthly partition "
-            "(Europe/Paris) per calendar month. For each site-month the newest landed file wins "
-            "(a corrected re-send replaces it; the older file stays in landing). Demo rows count "
-            "only while no real file was loaded. Backfills run as a single run."
-        ),
-    )
+    # Single-run backfills are what this asset is built for; Dagster marks the parameter beta
+    # and would print a BetaWarning at every import (CLI, `dagster dev`).
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        as_monthly_asset = dg.asset(
+            key=table_key(source),
+            deps=[files_key(source)],
+            partitions_def=MONTHLY,
+            backfill_policy=dg.BackfillPolicy.single_run(),
+            group_name=source.name,
+            kinds={"duckdb", "great_expectations"},
+            owners=[OWNER],
+            pool=WORK_DB_POOL,
+            description=(
+                f"`raw.{source.name}`: the {source.name} rows that count, one monthly partition "
+                "(Europe/Paris) per calendar month. For each site-month the newest landed file wins "
+                "(a corrected re-send replaces it; the older file stays in landing). Demo rows count "
+                "only while no real file was loaded. Backfills run as a single run."
+            ),
+        )
+
+    @as_monthly_asset
     def monthly(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
         settings = warehouse.settings()
         first, last = context.partition_key_range.start, context.partition_key_range.end
