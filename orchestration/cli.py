@@ -210,6 +210,31 @@ def demo(months: int, n_sites: int, seed: int) -> None:
 
 
 @main.command()
+@click.option("--port", default=3000, show_default=True, help="Port of the web UI.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface the web UI listens on.")
+@_one_line_errors
+def ui(port: int, host: str) -> None:
+    """Open the Dagster UI on this home, with its daemon (inbox sensors, schedules): `dagster dev`.
+
+    The same as `FSW_HOME=… DAGSTER_HOME=$FSW_HOME/dagster dagster dev` from the project root,
+    without having to be there, and without Dagster's notice that `dg dev` supersedes
+    `dagster dev` (the `dg` CLI is not part of this project).
+    """
+    import warnings
+
+    from orchestration.config import PROJECT_ROOT
+    from orchestration.private_api import dagster_cli
+
+    settings = load_settings().ensure()
+    apply_environment(settings)  # absolute FSW_HOME and DAGSTER_HOME for every child process
+    os.chdir(PROJECT_ROOT)  # where pyproject.toml's [tool.dagster] names the code location
+    click.echo(f"Dagster UI for {settings.home}: http://{host}:{port} (Ctrl-C stops it)", err=True)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*is superseded", category=FutureWarning)
+        dagster_cli(["dev", "--port", str(port), "--host", host])
+
+
+@main.command()
 @_one_line_errors
 def status() -> None:
     """Say what is loaded: each source (demo or real), its loads, quarantine, publication."""

@@ -60,6 +60,7 @@ class Settings:
     max_volume_drop: float = 0.20
     travel: TravelModel = TravelModel()
     demo_months: int = 12
+    sensor_interval_seconds: int = 30
 
     @property
     def landing(self) -> Path:
@@ -99,7 +100,10 @@ class Settings:
 
     def ensure(self) -> Settings:
         """Create the folders of the layout and the Dagster instance config (telemetry off)."""
-        for folder in (self.landing, self.inbox, self.serving_dir, self.extracts, self.dagster_home, self.docs):
+        from ingestion.landing import SOURCES
+
+        inboxes = [self.inbox / source for source in SOURCES]  # where users drop files: visible from the start
+        for folder in (self.landing, *inboxes, self.serving_dir, self.extracts, self.dagster_home, self.docs):
             folder.mkdir(parents=True, exist_ok=True)
         instance_yaml = self.dagster_home / "dagster.yaml"
         if not instance_yaml.exists() or instance_yaml.read_text(encoding="utf-8") in OLD_INSTANCE_YAMLS:
@@ -150,8 +154,10 @@ def apply_environment(settings: Settings) -> None:
 
 
 def load_settings() -> Settings:
-    """Read ``FSW_HOME`` (default ``./warehouse``) and ``FSW_DEMO_MONTHS`` (months of demo
-    exports a new home gets, default 12) once and return the settings."""
+    """Read ``FSW_HOME`` (default ``./warehouse``), ``FSW_DEMO_MONTHS`` (months of demo exports a
+    new home gets, default 12) and ``FSW_SENSOR_INTERVAL`` (seconds between two looks of a
+    sensor at the inbox, default 30) once and return the settings."""
     home = Path(os.environ.get("FSW_HOME") or "warehouse").expanduser().resolve()
     demo_months = int(os.environ.get("FSW_DEMO_MONTHS", "12") or 0)
-    return Settings(home=home, demo_months=demo_months)
+    interval = max(1, int(os.environ.get("FSW_SENSOR_INTERVAL", "30") or 30))
+    return Settings(home=home, demo_months=demo_months, sensor_interval_seconds=interval)

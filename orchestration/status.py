@@ -92,11 +92,11 @@ def _open_work_db(path: Path) -> duckdb.DuckDBPyConnection | None:
 def _sources(ledger, schema: dict, serving) -> list[str]:
     rows = ledger.execute(
         f"""select source,
-                   count(*) filter (where status = 'published'),
+                   count(*) filter (where status = 'published' and not is_demo),
+                   count(*) filter (where status = 'published' and is_demo),
                    count(*) filter (where list_contains(?, status)),
                    count(*) filter (where status = 'failed'),
-                   bool_or(is_demo) filter (where status = 'published'),
-                   max(landed_at) filter (where not is_demo)
+                   max(landed_at) filter (where not is_demo and status <> 'failed')
             from {schema["loads"]} group by source""",
         [list(WAITING)],
     ).fetchall()
@@ -106,24 +106,21 @@ def _sources(ledger, schema: dict, serving) -> list[str]:
         demo_sites = serving.execute("select count(*) from dim_site where is_current and is_demo").fetchone()[0]
     lines = ["sources:"]
     for source in SOURCES:
-        published, waiting, failed, demo, last_real = known.get(source, (0, 0, 0, None, None))
-        counts = f"{published:,} published load(s), {failed:,} failed" + (
-            f", {waiting:,} waiting to be published" if waiting else ""
-        )
-        if source == "sites" and demo_sites:
-            text = f"demo: generated listing of {demo_sites:,} sites (no real listing loaded)"
-            if failed or waiting:
-                text += f"; {counts}"
-        elif not published:
-            text = {"insee": "embedded snapshot (real, older)"}.get(source, "none loaded")
-            if failed or waiting:
-                text += f"; {counts}"
-        elif demo and source in ("activity", "satisfaction"):
-            text = f"demo: generated exports for the sites of the current listing (no real file loaded): {counts}"
+        real, demo, waiting, failed, last_real = known.get(source, (0, 0, 0, 0, None))
+        extra = f", {waiting:,} waiting to be published" if waiting else ""
+        if real:
+            text = f"real: {real:,} published load(s), {failed:,} failed{extra}, last landed {last_real:%Y-%m-%d}"
         else:
-            text = f"{'demo' if demo else 'real'}: {counts}"
-            if last_real is not None:
-                text += f", last landed {last_real:%Y-%m-%d}"
+            if source == "sites" and demo_sites:
+                text = f"demo: generated listing of {demo_sites:,} sites (no real listing loaded)"
+            elif demo and source in ("activity", "satisfaction"):
+                text = f"demo: generated exports for the sites of the current listing, {demo:,} file(s) (no real file loaded)"
+            elif demo:
+                text = f"demo: {demo:,} published load(s)"
+            else:
+                text = {"insee": "embedded snapshot (real, older)"}.get(source, "none loaded")
+            if failed or waiting:
+                text += f"; {failed:,} failed{extra}"
         lines.append(f"  {source:<13} {text}")
     return lines
 
@@ -151,11 +148,15 @@ def _failures(ledger, schema: dict) -> list[str]:
 
 
 def _quarantine(ledger, schema: dict) -> list[str]:
-    # Rows of superseded demo exports stay in the quarantine but no longer describe the data.
+    # Rows of superseded demo exports, and of demo files once a real file of the source is in,
+    # stay in the quarantine but no longer describe the data.
     rows = ledger.execute(
         f"""select q.source, q.reason, count(*) from {schema["quarantine"]} q
             left join {schema["loads"]} l using (load_id)
-            where l.status is distinct from 'superseded' group by all order by 1, 3 desc"""
+            where l.status is distinct from 'superseded'
+              and not (coalesce(l.is_demo, false) and q.source in
+                       (select source from {schema["loads"]} where not is_demo and status = 'published'))
+            group by all order by 1, 3 desc"""
     ).fetchall()
     lines = [f"quarantine: {sum(r[2] for r in rows):,} rows"]
     lines += [f"  {source:<13} {reason}: {count:,}" for source, reason, count in rows]

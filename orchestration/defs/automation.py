@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import dagster as dg
 
 from ingestion.store import connect
+from orchestration.config import load_settings
 from orchestration.defs.exports.assets import files_key
 from orchestration.defs.exports.sources import EXPORT_SOURCES
 from orchestration.defs.sites.assets import RAW_SITE_LISTING
@@ -71,13 +72,12 @@ def build_inbox_sensor(source: str, job_name: str) -> dg.SensorDefinition:
     @dg.sensor(
         name=f"inbox_{source}",
         job_name=job_name,
-        minimum_interval_seconds=30,
+        minimum_interval_seconds=load_settings().sensor_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description=f"Moves files dropped in FSW_HOME/inbox/{source}/ into landing/ (unchanged, with a "
         "manifest) and starts the load; unsafe or unrecognised files go to .refused/.",
     )
     def inbox_sensor(context: dg.SensorEvaluationContext):
-        from orchestration.config import load_settings
         from orchestration.home_lock import home_if_free
         from orchestration.inbox import collect_inbox
 
@@ -107,13 +107,12 @@ def build_after_load_sensor(load_job, build_job) -> dg.SensorDefinition:
         monitored_jobs=[load_job],
         request_job=build_job,
         name="build_after_load",
-        minimum_interval_seconds=30,
+        minimum_interval_seconds=load_settings().sensor_interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="When a load run succeeds, materialises the monthly partitions its files cover "
         "(a single-run backfill), builds dbt and publishes.",
     )
     def build_after_load(context: dg.RunStatusSensorContext):
-        from orchestration.config import load_settings
 
         if context.dagster_run.tags.get("fsw/trigger") == "cli":
             # `fsw run`/`fsw ingest` builds and publishes right after its own load run.

@@ -90,11 +90,29 @@ def test_activity_loads_replaces_and_refuses_bad_files(fsw_home, tmp_path):
     missing.write_text("Matricule;Date;Thématique;Nombre de demandes\n1;03/02/2025;CAF;3\n", encoding="utf-8")
     binary = tmp_path / "export.csv"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    for path, expected in [(missing, "missing required column 'Partenaire'"), (binary, "not text")]:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Notes\n\nNot an export at all.\n", encoding="utf-8")
+    refused = [
+        (missing, "missing required column 'Partenaire'"),
+        (binary, "not text"),
+        (readme, "no header row found"),
+    ]
+    for path, expected in refused:
         done = run_fsw(fsw_home, "ingest", "activity", str(path))
-        assert done.returncode == 1
-        line = last_line(done.stderr)
-        assert path.name in line and expected in line, line
-        assert "Traceback" not in done.stderr
+        assert done.returncode == 1 and done.stdout == ""
+        assert "Traceback" not in done.stderr and "Warning" not in done.stderr, done.stderr
+        # Progress lines (landed…, [  1.2s] …), then exactly one line: the error.
+        after_progress = [
+            line for line in done.stderr.splitlines() if not line.startswith(("[", "landed ")) and line.strip()
+        ]
+        assert after_progress == [last_line(done.stderr)], done.stderr
+        assert after_progress[0].startswith(f"fsw: error: {path.name}: ") and expected in after_progress[0]
         assert list((fsw_home / "landing" / "activity").glob(f"*/{path.name}"))
     assert hashlib.sha256(serving.read_bytes()).hexdigest() == before
+
+    # Failed after the last publication, still listed by `fsw status`, each with its reason.
+    status = run_fsw(fsw_home, "status").stdout
+    assert "failed loads: 3 (newest first; files kept in landing/)" in status, status
+    assert "README.md: no header row found (expected columns Matricule, Date, Partenaire" in status
+    assert "sans_partenaire.csv: " in status and "missing required column 'Partenaire'" in status
+    assert "activity      real: 2 published load(s), 3 failed" in status, status
