@@ -554,7 +554,7 @@ def test_readers_never_fail_during_a_publication(scenario):
     old, new = readers["old"], readers["new"]
     assert readers["returncodes"] == [0] * len(readers["modes"]), readers["errors"]
     assert new["run_id"] != old["run_id"]
-    assert run["stderr"].count(f"run {new['run_id'][:8]}: succeeded") == 1
+    assert run["stderr"].count(f"run {new['run_id']}: succeeded") == 1
     assert new["national"] != old["national"], "the new export should change the national demand"
     assert new["communes"] == old["communes"]
     assert serving_leftovers(readers["home"]) == []
