@@ -32,10 +32,12 @@ DBT_DOCS = dg.AssetKey(["publish", "dbt_docs"])
     kinds={"duckdb", "pandas"},
     owners=[OWNER],
     description=(
-        "FSW_HOME/extracts/<day>/: the national extract and one per region (CSV for French Excel, with "
-        "a coverage map), read from the published serving DB only, so a failed load never changes "
-        "them. Refreshed monthly (schedule monthly_extracts: national and every region, CSV) or on "
-        "demand (`fsw extract`: the scope and format asked, as run config)."
+        "FSW_HOME/extracts/<day>/<scope>/: the national extract and one per region (one file per table, "
+        "rows sorted by territory then month, measures rounded to what they mean; CSV for French Excel, "
+        "XLSX with a French Lisez-moi sheet; a coverage map titled with the territory and the data "
+        "month; a manifest giving each file's publication), read from the published serving DB only, "
+        "so a failed load never changes them. Refreshed monthly (schedule monthly_extracts: national "
+        "and every region, CSV) or on demand (`fsw extract`: the scope and format asked, as run config)."
     ),
 )
 def extracts(
