@@ -8,9 +8,11 @@ so that a month's ingest copies that month of the large facts, not all of them.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
+import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,6 +140,11 @@ MONTH_COLUMN = "month_start"
 # written anew (recorded in .publish/WRITTEN_ANEW) and at most MAX_FREE_SHARE of its blocks
 # are free; otherwise the new file is written from scratch, compact.
 MAX_GROWTH = 1.5
+# The serving file is written in the storage format of DuckDB 1.1, which every DuckDB driver
+# from 1.1 on reads (Superset's duckdb-engine, the JDBC/ODBC drivers desktop tools bundle are
+# 1.x): DuckDB 2.0's own format is refused by them ("version number 69 … between 64 and 68").
+SERVING_STORAGE_VERSION = "v1.1.0"
+SERVING_CONFIG = {"storage_compatibility_version": SERVING_STORAGE_VERSION}
 MAX_FREE_SHARE = 0.3
 WRITTEN_ANEW = "written_anew.json"
 
@@ -147,14 +154,14 @@ def _open_partial(serving_db: Path, partial: Path, record: Path) -> tuple[duckdb
     if serving_db.exists() and serving_db.stat().st_size <= MAX_GROWTH * _written_anew_bytes(record):
         shutil.copyfile(serving_db, partial)
         try:
-            con = duckdb.connect(str(partial))
+            con = duckdb.connect(str(partial), config=SERVING_CONFIG)
             if _reusable(con):
                 return con, False
             con.close()
         except duckdb.Error:  # not a database we can open: start afresh
             pass
         partial.unlink(missing_ok=True)
-    return duckdb.connect(str(partial)), True
+    return duckdb.connect(str(partial), config=SERVING_CONFIG), True
 
 
 def _written_anew_bytes(record: Path) -> int:
@@ -166,8 +173,26 @@ def _written_anew_bytes(record: Path) -> int:
 
 
 def _reusable(con: duckdb.DuckDBPyConnection) -> bool:
+    """A published file to start from: compact enough, and in the storage format BI drivers read."""
     [(total, free)] = con.execute("select total_blocks, free_blocks from pragma_database_size()").fetchall()
-    return total > 0 and free <= MAX_FREE_SHARE * total
+    return total > 0 and free <= MAX_FREE_SHARE * total and _storage_tag(con) == _serving_storage_tag()
+
+
+def _storage_tag(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The storage format of the connection's file, as DuckDB names it (``v1.0.0+``…)."""
+    [(tags,)] = con.execute("select tags from duckdb_databases() where database_name = current_database()").fetchall()
+    return (tags or {}).get("storage_version")
+
+
+@functools.cache
+def _serving_storage_tag() -> str | None:
+    """The tag a file written with ``SERVING_CONFIG`` carries (asked of DuckDB on a scratch file)."""
+    with tempfile.TemporaryDirectory() as folder:
+        con = duckdb.connect(str(Path(folder) / "probe.duckdb"), config=SERVING_CONFIG)
+        try:
+            return _storage_tag(con)
+        finally:
+            con.close()
 
 
 def _columns(con: duckdb.DuckDBPyConnection, database: str, table: str) -> list[tuple[str, str]]:
