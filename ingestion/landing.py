@@ -16,7 +16,7 @@ from ingestion.errors import InputError
 from ingestion.faults import crash_point
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9À-ÿ][A-Za-z0-9À-ÿ ._()+-]{0,200}$")
-SOURCES = ("insee", "sites", "activity", "satisfaction", "barometer")
+SOURCES = ("insee", "sites", "activity", "satisfaction", "barometer", "outreach", "qpv")
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,8 @@ class LandedFile:
     as_of: str | None
     year: int | None = None
     """The vintage given with the file (`fsw ingest --year`) when the file does not state it."""
+    source_mtime: str | None = None
+    """When the given file was last modified (local time, ISO): the export's date when no as-of is given."""
 
 
 def safe_file_name(name: str) -> str:
@@ -76,6 +78,7 @@ def land_file(
     if not path.is_file():
         raise InputError("file not found", file=path)
     now = datetime.now(UTC)
+    source_mtime = datetime.fromtimestamp(path.stat().st_mtime).astimezone().isoformat()
     load_id = now.strftime("%Y%m%dT%H%M%S%fZ") + "-" + uuid.uuid4().hex[:6]
     target_dir = Path(landing_dir) / source / load_id
     target_dir.mkdir(parents=True, exist_ok=False)
@@ -99,6 +102,7 @@ def land_file(
         landed_at=now.isoformat(),
         as_of=as_of,
         year=year,
+        source_mtime=source_mtime,
     )
     manifest = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(landed).items()}
     manifest["path"] = f"{source}/{load_id}/{original}"
@@ -125,4 +129,5 @@ def read_manifest(landing_dir: Path, source: str, load_id: str) -> LandedFile:
         landed_at=data["landed_at"],
         as_of=data.get("as_of"),
         year=data.get("year"),
+        source_mtime=data.get("source_mtime"),
     )

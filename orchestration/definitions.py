@@ -12,6 +12,7 @@ from orchestration.defs.automation import (
     build_inbox_sensor,
     build_schedules,
 )
+from orchestration.defs.barometer.checks import warehouse_within_20_percent_of_published
 from orchestration.defs.catalog import OUTPUTS, RAW_SOURCES
 from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.exports.assets import MONTHLY_ASSETS
@@ -104,7 +105,13 @@ SENSORS = [
 
 defs = dg.Definitions(
     assets=[*PLAN_ASSETS, *RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, *OUTPUTS],
-    asset_checks=[gx_raw_insee_communes, gx_raw_site_listing, *EXPORT_CHECKS, *FRESHNESS_CHECKS],
+    asset_checks=[
+        gx_raw_insee_communes,
+        gx_raw_site_listing,
+        *EXPORT_CHECKS,
+        *FRESHNESS_CHECKS,
+        warehouse_within_20_percent_of_published,
+    ],
     jobs=[refresh_all, load_sources, build_and_publish, write_outputs, write_extracts, plan_sites, check_freshness],
     schedules=build_schedules(load_sources, write_outputs, check_freshness),
     sensors=SENSORS,

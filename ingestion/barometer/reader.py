@@ -1,9 +1,10 @@
-"""The published France Services counts, from the barometer's detail and synthesis files.
+"""The barometer files: the Etalab counts of France Services and the DITP indicator exports.
 
-Detail files give a monthly series (national: `maille_geographique`, `date`, `valeur`; regional:
-`code_region`, `date`, `valeur`); synthesis files give the latest value and the target per
-territory (`valeur_actuelle`, `date_valeur_actuelle`, `cible`, `date_cible`). The layout is
-recognised from the header, never from the file name.
+Etalab detail files give a monthly series (national: `maille_geographique`, `date`, `valeur`;
+regional: `code_region`, `date`, `valeur`); synthesis files give the latest value and the target
+per territory (`valeur_actuelle`, `date_valeur_actuelle`, `cible`, `date_cible`). DITP exports
+(`indic_id`, `enforce_zone_id`, `metric_enforce_date`, …) are read by ``ingestion.barometer.ditp``.
+The layout is recognised from the header, never from the file name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingestion.barometer.ditp import DitpExport, ditp_export_from_records, is_ditp_header
 from ingestion.errors import InputError
 from ingestion.textfiles import match_columns, parse_french_number, read_csv_records
 
@@ -74,6 +76,17 @@ def _date(text: str, *, path: Path, row: int, column: str) -> date:
         ) from None
 
 
+def read_barometer_file(path: Path) -> BarometerRows | DitpExport:
+    """Read a barometer file of either shape, told apart by its header: a DITP export
+    (``DitpExport``, header with ``indic_id``) or an Etalab detail or synthesis file
+    (``BarometerRows``)."""
+    path = Path(path)
+    numbered = _records(path)
+    if is_ditp_header(numbered[0][1]):
+        return ditp_export_from_records(path, numbered)
+    return _etalab_rows(path, numbered)
+
+
 def read_barometer(path: Path) -> BarometerRows:
     """Return the rows of indicator ``nb-labellisations-france-services`` (counts, targets).
 
@@ -81,9 +94,17 @@ def read_barometer(path: Path) -> BarometerRows:
     ``source_row`` is the line the row starts on.
     """
     path = Path(path)
+    return _etalab_rows(path, _records(path))
+
+
+def _records(path: Path) -> list[tuple[int, list[str]]]:
     numbered = read_csv_records(path)
     if not numbered:
         raise InputError("the file has no header row (nothing but delimiters and spaces)", file=path)
+    return numbered
+
+
+def _etalab_rows(path: Path, numbered: list[tuple[int, list[str]]]) -> BarometerRows:
     header_line, header = numbered[0]
     pos = match_columns(header, COLUMNS)
     if "indicator" not in pos:

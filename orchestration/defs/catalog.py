@@ -1,9 +1,10 @@
 """The asset definitions grouped by the role they play in a load (no jobs, sensors or schedules)."""
 
+from orchestration.defs.barometer.assets import raw_barometer
 from orchestration.defs.exports.assets import FILES_ASSETS
 from orchestration.defs.insee.assets import raw_insee_reference
 from orchestration.defs.publish.outputs import dbt_docs, extracts
-from orchestration.defs.sites.assets import raw_barometer, raw_site_listing
+from orchestration.defs.sites.assets import raw_site_listing
 
 # What the first run of a load materialises: the raw tables and the parse of landed exports.
 RAW_SOURCES = [raw_insee_reference, raw_site_listing, raw_barometer, *FILES_ASSETS]
@@ -11,7 +12,7 @@ RAW_SOURCES = [raw_insee_reference, raw_site_listing, raw_barometer, *FILES_ASSE
 REBUILT_SOURCES = {
     "insee": (raw_insee_reference, "insee_communes"),
     "sites": (raw_site_listing, "site_listing"),
-    "barometer": (raw_barometer, "barometer"),
+    "barometer": (raw_barometer, "barometer_ditp_revisions"),
 }
 # Written from the published serving DB, never by a load.
 OUTPUTS = [extracts, dbt_docs]

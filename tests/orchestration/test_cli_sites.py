@@ -1,9 +1,13 @@
-"""Site listing end to end: history across releases, gates, network growth."""
+"""Site listing end to end: history across releases, gates, network growth; the published figures."""
+
+import csv
+import hashlib
+from datetime import date, timedelta
 
 import duckdb
 import pytest
 
-from tests.conftest import real_file, run_fsw
+from tests.conftest import last_line, real_file, run_fsw
 
 pytestmark = pytest.mark.slow
 
@@ -13,8 +17,8 @@ HAVERSINE = (
 )
 
 
-def _query(home, sql):
-    con = duckdb.connect(str(home / "serving" / "warehouse.duckdb"), read_only=True)
+def _query(home, sql, db="serving/warehouse.duckdb"):
+    con = duckdb.connect(str(home / db), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
@@ -26,6 +30,8 @@ def test_history_coverage_growth_and_plan(fsw_home, tmp_path):
     october = real_file("anct-france-services", "2020-10-12_0584fe1_france_services.geojson")
     listing_2024 = real_file("anct-france-services", "2024-08-01_liste-fs-20240801.csv")
     barometer = real_file("barometre", "barometre-resultats-detail-national.csv")
+    ditp_2024 = [str(real_file("barometre", "ditp", f"ind-{n}_2024-10-17.csv")) for n in (323, 246)]
+    ditp_2023 = [str(real_file("barometre", "ditp", f"ind-{n}_2023-11-22.csv")) for n in (323, 246)]
 
     assert (
         run_fsw(
@@ -33,7 +39,19 @@ def test_history_coverage_growth_and_plan(fsw_home, tmp_path):
         ).returncode
         == 0
     )
-    assert run_fsw(fsw_home, "ingest", "barometer", str(barometer), "--no-publish", demo_months=0).returncode == 0
+    done = run_fsw(
+        fsw_home,
+        "ingest",
+        "barometer",
+        str(barometer),
+        *ditp_2024,
+        "--as-of",
+        "2024-10-17",
+        "--no-publish",
+        demo_months=0,
+    )
+    assert done.returncode == 0, done.stderr
+    current_2024 = _ditp_current(fsw_home)
     done = run_fsw(fsw_home, "ingest", "sites", str(october), "--as-of", "2020-10-12", demo_months=0)
     assert done.returncode == 0, done.stderr
     [(kept, closed, versions_128, demo)] = _query(
@@ -118,3 +136,81 @@ def test_history_coverage_growth_and_plan(fsw_home, tmp_path):
     )
     assert growth["2022-11-30"] == (2538, 2538)
     assert abs(growth["2022-04-30"][0] - 2197) <= 30 and growth["2022-04-30"][1] == 2197
+
+    # The DITP barometer: an older export loaded after the newer one changes no current value,
+    # and what it said stays in the revision table.
+    done = run_fsw(fsw_home, "ingest", "barometer", *ditp_2023, "--as-of", "2023-11-22", demo_months=0)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "DITP ind-323_2023-11-22.csv (as of 2023-11-22): IND-323 1,200 values; 101 departments, 18 regions, "
+        "national; 2022-05…2026-12; 600 current, 600 superseded by a newer export; 0 quarantined"
+    ) in done.stderr
+    current = _ditp_current(fsw_home)
+    assert len(current_2024) == 2_126 and all(current[key] == value for key, value in current_2024.items())
+    revisions = _query(
+        fsw_home,
+        "select as_of::date, value from raw.barometer_ditp_revisions where zone_id = 'FRANCE' and indicator_id = "
+        "'IND-323' and month_start = '2023-01-01' and measure = 'current' order by as_of",
+        db="work.duckdb",
+    )
+    assert revisions == [(date(2023, 11, 22), 650_165), (date(2024, 10, 17), 650_165)]
+    published = {
+        (level, code, str(month), indicator): (value, target)
+        for level, code, month, indicator, value, target in _query(
+            fsw_home,
+            "select territory_level, territory_code, month_start, indicator, published_value, target_value "
+            "from mart_published_reconciliation",
+        )
+    }
+    assert published[("national", "FR", "2024-07-01", "monthly_acts")] == (935_377, None)
+    assert published[("national", "FR", "2026-12-01", "monthly_acts")] == (None, 1_053_711.89)
+    assert published[("department", "11", "2024-07-01", "monthly_acts")][0] == 9_722
+    assert published[("national", "FR", "2022-11-01", "labelled_sites")][0] == 2_538
+    territories = _query(
+        fsw_home,
+        "select indicator, territory_level, count(distinct territory_code) from mart_published_reconciliation "
+        "where indicator <> 'labelled_sites' group by all order by all",
+    )
+    # IND-246 has no regional figure and none for the Territoire de Belfort (D90) in either export.
+    assert territories == [
+        ("monthly_acts", "department", 101),
+        ("monthly_acts", "national", 1),
+        ("monthly_acts", "region", 18),
+        ("satisfaction_rate", "department", 100),
+        ("satisfaction_rate", "national", 1),
+    ]
+
+    # A copy of the 2024 export whose dates were dragged down in a spreadsheet is refused.
+    damaged = tmp_path / "damaged" / "ind-323_2024-10-17.csv"
+    damaged.parent.mkdir()
+    _fill_down_dates(ditp_2024[0], damaged, zone="D01", start=date(2023, 1, 1))
+    serving = hashlib.sha256((fsw_home / "serving" / "warehouse.duckdb").read_bytes()).hexdigest()
+    done = run_fsw(fsw_home, "ingest", "barometer", str(damaged), "--as-of", "2024-10-18", demo_months=0)
+    assert done.returncode == 1
+    assert last_line(done.stderr) == (
+        "fsw: error: ind-323_2024-10-17.csv: column 'metric_enforce_date': indicator IND-323, zone D01, rows 2–11: "
+        "the dates move by one day per row (2023-01-01, 2023-01-02, 2023-01-03 …), a spreadsheet fill-down, not "
+        "monthly figures: the file is refused"
+    )
+    assert hashlib.sha256((fsw_home / "serving" / "warehouse.duckdb").read_bytes()).hexdigest() == serving
+
+
+def _ditp_current(home) -> dict:
+    """(indicator, zone, month, measure) → (value, export as-of) of the current DITP view."""
+    rows = _query(
+        home,
+        "select indicator_id, zone_id, month_start, measure, value, as_of from raw.barometer_ditp",
+        db="work.duckdb",
+    )
+    return {tuple(row[:4]): tuple(row[4:]) for row in rows}
+
+
+def _fill_down_dates(source, target, *, zone: str, start: date) -> None:
+    """A copy of ``source`` whose dates of ``zone`` run one day apart from ``start`` (a fill-down)."""
+    with open(source, encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    zone_rows = [row for row in rows[1:] if row[1] == zone]
+    for offset, row in enumerate(zone_rows):
+        row[2] = (start + timedelta(days=offset)).isoformat()
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)

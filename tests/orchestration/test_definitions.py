@@ -31,6 +31,7 @@ EXPECTED_ASSETS = {
     "marts/mart_site_scorecard",
     "marts/mart_coverage_gaps",
     "marts/mart_network_growth",
+    "marts/mart_published_reconciliation",
     "marts/mart_site_proposals",
     "publish/extracts",
     "publish/dbt_docs",
@@ -54,6 +55,8 @@ EXPECTED_CHECKS = {
     "marts/fct_coverage:within_30_min_matches_travel_minutes_fct_coverage_",
     "marts/dim_commune:unique_dim_commune_commune_code",
     "marts/dim_date:unique_dim_date_date_day",
+    "marts/mart_published_reconciliation:warehouse_within_20_percent_of_published",
+    "marts/mart_published_reconciliation:published_acts_add_up_to_national",
 }
 
 

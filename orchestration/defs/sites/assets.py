@@ -1,11 +1,10 @@
-"""The national site listing (asset `raw/site_listing`) and the barometer (`raw/barometer`)."""
+"""The national site listing (asset `raw/site_listing`)."""
 
 from datetime import date
 
 import dagster as dg
 import pandas as pd
 
-from ingestion.barometer import read_barometer
 from ingestion.errors import InputError
 from ingestion.landing import read_manifest
 from ingestion.sites.changes import describe_changes
@@ -17,7 +16,6 @@ from orchestration.defs.ledger import USABLE
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
 
 RAW_SITE_LISTING = dg.AssetKey(["raw", "site_listing"])
-RAW_BAROMETER = dg.AssetKey(["raw", "barometer"])
 
 
 def _releases(settings, ledger: pd.DataFrame) -> list[Release]:
@@ -122,53 +120,3 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             ),
         }
     )
-
-
-@dg.asset(
-    key=RAW_BAROMETER,
-    group_name="sites",
-    kinds={"duckdb", "pandas"},
-    owners=[OWNER],
-    pool=WORK_DB_POOL,
-    description=(
-        "Published France Services counts and targets (`raw.barometer`) from the Etalab barometer "
-        "files (indicator nb-labellisations-france-services). Grain: one row per level × "
-        "territory × date × kind (published, target). Source: `fsw ingest barometer`. Empty "
-        "until a barometer file is loaded; rebuilt from all loads on every run."
-    ),
-)
-def raw_barometer(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-    """Read every usable barometer file into one table of published counts and targets."""
-    settings = warehouse.settings()
-    with connect(settings.work_db) as con:
-        ledger = loads(con, "barometer", USABLE)
-    frames = []
-    for _, row in ledger.iterrows():
-        landed = read_manifest(settings.landing, "barometer", row["load_id"])
-        try:
-            frames.append(read_barometer(landed.path).rows.assign(load_id=landed.load_id))
-        except InputError as error:
-            with connect(settings.work_db) as con:
-                set_load_status(con, [landed.load_id], "failed", reason=error.line())
-            raise dg.Failure(description=error.line()) from None
-    columns = ["level", "territory_code", "date", "value", "kind", "source_row", "load_id"]
-    table = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(
-            {
-                "level": pd.Series(dtype="string"),
-                "territory_code": pd.Series(dtype="string"),
-                "date": pd.Series(dtype="datetime64[s]"),
-                "value": pd.Series(dtype="float64"),
-                "kind": pd.Series(dtype="string"),
-                "source_row": pd.Series(dtype="int64"),
-                "load_id": pd.Series(dtype="string"),
-            }
-        )
-    )
-    with connect(settings.work_db) as con:
-        replace_table(con, "raw", "barometer", table[columns])
-        pending = ledger[ledger["status"] == "landed"]["load_id"].tolist()
-        set_load_status(con, pending, "loaded", rows_loaded=len(table), rows_quarantined=0)
-    return dg.MaterializeResult(metadata={"rows": len(table), "files": len(frames), "quarantined_rows": 0})

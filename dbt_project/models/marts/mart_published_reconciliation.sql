@@ -1,0 +1,171 @@
+-- The State's published figures beside the warehouse's own, per territory, month and indicator:
+-- acts per month (DITP IND-323) against the requests of fct_demand, users' satisfaction
+-- (IND-246, %) against the satisfied share of fct_satisfaction, and labelled France Services
+-- (Etalab barometer) against the main sites open in the listing history at the month's end.
+with ditp as (
+    select * from {{ ref('stg_barometer__ditp_values') }}
+    where indicator is not null
+),
+
+ditp_published as (
+    -- A month with no current value but a baseline (initial value) publishes the baseline.
+    -- The 2024 exports write 0.0 as IND-246's baseline for every zone where they have none
+    -- (the 2023 exports gave 91.8 for the Ain): a zero baseline is no measurement.
+    select
+        indicator,
+        territory_level,
+        territory_code,
+        month_start,
+        coalesce(
+            max(value) filter (where measure = 'current'),
+            max(nullif(value, 0)) filter (where measure = 'initial')
+        ) as published_value,
+        max(value) filter (where measure = 'target') as target_value,
+        max(export_as_of) filter (where measure in ('current', 'initial', 'target')) as published_as_of
+    from ditp
+    group by indicator, territory_level, territory_code, month_start
+),
+
+etalab_published as (
+    -- A month may hold several dates (detail and synthesis files): its latest date counts.
+    select
+        'labelled_sites' as indicator,
+        territory_level,
+        territory_code,
+        cast(date_trunc('month', count_date) as date) as month_start,
+        arg_max(site_count, count_date) filter (where count_kind = 'published') as published_value,
+        arg_max(site_count, count_date) filter (where count_kind = 'target') as target_value,
+        cast(null as date) as published_as_of
+    from {{ ref('stg_barometer__counts') }}
+    group by territory_level, territory_code, cast(date_trunc('month', count_date) as date)
+),
+
+published as (
+    select * from ditp_published
+    union all
+    select * from etalab_published
+),
+
+territories as (
+    select commune_code, territory_level, territory_code from {{ ref('int_commune_territories') }}
+    where territory_level in ('region', 'department')
+),
+
+site_communes as (
+    select site_key, commune_code from {{ ref('dim_site') }}
+),
+
+-- Facts are summed per commune and month first, then once nationally (every site, a commune
+-- known or not) and once per region and department of the commune.
+demand_by_commune as (
+    select site_communes.commune_code, by_site.month_start, sum(by_site.requests) as requests
+    from (
+        select site_key, month_start, sum(requests) as requests
+        from {{ ref('fct_demand') }}
+        group by site_key, month_start
+    ) as by_site
+    join site_communes using (site_key)
+    group by site_communes.commune_code, by_site.month_start
+),
+
+satisfaction_by_commune as (
+    select
+        site_communes.commune_code,
+        fct.month_start,
+        sum(fct.responses) as responses,
+        sum(fct.satisfied) as satisfied
+    from {{ ref('fct_satisfaction') }} as fct
+    join site_communes using (site_key)
+    group by site_communes.commune_code, fct.month_start
+),
+
+main_sites_by_commune as (
+    select commune_code, cast(date_trunc('month', month_end) as date) as month_start, count(*) as sites_open
+    from {{ ref('int_sites_open_monthly') }}
+    where site_type = 'main'
+    group by commune_code, cast(date_trunc('month', month_end) as date)
+),
+
+-- One long table: per indicator, commune and month, the amount (requests, satisfied answers,
+-- open main sites) and for the satisfaction rate its base (responses).
+commune_figures as (
+    select
+        'monthly_acts' as indicator, commune_code, month_start, requests as amount,
+        cast(null as hugeint) as base
+    from demand_by_commune
+    union all
+    select 'satisfaction_rate', commune_code, month_start, satisfied, responses  -- noqa: AL03
+    from satisfaction_by_commune
+    union all
+    select 'labelled_sites', commune_code, month_start, sites_open, null  -- noqa: AL03
+    from main_sites_by_commune
+),
+
+warehouse_sums as (
+    select
+        indicator, 'national' as territory_level, 'FR' as territory_code, month_start,
+        sum(amount) as amount, sum(base) as base
+    from commune_figures
+    group by indicator, month_start
+    union all
+    select
+        figures.indicator, territories.territory_level, territories.territory_code, figures.month_start,
+        sum(figures.amount), sum(figures.base)  -- noqa: AL03
+    from commune_figures as figures
+    join territories using (commune_code)
+    group by figures.indicator, territories.territory_level, territories.territory_code, figures.month_start
+),
+
+warehouse as (
+    select
+        indicator, territory_level, territory_code, month_start,
+        cast(
+            case when indicator = 'satisfaction_rate' then 100.0 * amount / nullif(base, 0) else amount end
+            as double
+        ) as warehouse_value
+    from warehouse_sums
+),
+
+-- The months the warehouse has figures for: inside them a territory without requests or open
+-- sites counts 0; outside them the warehouse says nothing (null).
+warehouse_months as (
+    select distinct 'monthly_acts' as indicator, month_start from demand_by_commune
+    union all
+    select distinct 'labelled_sites', month_start from main_sites_by_commune  -- noqa: AL03
+),
+
+compared as (
+    select
+        published.territory_level,
+        published.territory_code,
+        published.month_start,
+        published.indicator,
+        cast(published.published_value as double) as published_value,
+        cast(published.target_value as double) as target_value,
+        published.published_as_of,
+        case
+            when warehouse.warehouse_value is not null then warehouse.warehouse_value
+            when warehouse_months.indicator is not null then 0.0
+        end as warehouse_value
+    from published
+    left join warehouse using (indicator, territory_level, territory_code, month_start)
+    left join warehouse_months using (indicator, month_start)
+    where published.published_value is not null or published.target_value is not null
+),
+
+final as (
+    select
+        cast(territory_level as varchar) as territory_level,
+        cast(territory_code as varchar) as territory_code,
+        cast(month_start as date) as month_start,
+        cast(indicator as varchar) as indicator,
+        published_value,
+        target_value,
+        cast(published_as_of as date) as published_as_of,
+        cast(warehouse_value as double) as warehouse_value,
+        cast(warehouse_value - published_value as double) as gap,
+        cast(warehouse_value / nullif(published_value, 0) as double) as ratio
+    from compared
+)
+
+select * from final
