@@ -14,6 +14,20 @@ latest as (
     select max(month_start) as last_month from demand
 ),
 
+-- Whether each window holds any month of data at all (nationally): without one, a site's
+-- totals are unknown (null), not 0.
+data_windows as (
+    select
+        count(distinct month_start) filter (where month_start > last_month - interval 12 month) > 0
+            as has_last_12m,
+        count(distinct month_start) filter (
+            where month_start <= last_month - interval 12 month and month_start > last_month - interval 24 month
+        ) > 0 as has_previous_12m,
+        (select count(*) > 0 from {{ ref('fct_satisfaction') }}) as has_satisfaction,
+        (select count(*) > 0 from {{ ref('fct_coverage') }}) as has_coverage
+    from demand cross join latest
+),
+
 demand_windows as (
     select
         site_id,
@@ -59,21 +73,26 @@ final as (
         sites.commune_code,
         sites.department_code,
         sites.region_code,
-        coalesce(demand_windows.requests_last_12m, 0) as requests_last_12m,
-        coalesce(demand_windows.requests_previous_12m, 0) as requests_previous_12m,
+        case when data_windows.has_last_12m then coalesce(demand_windows.requests_last_12m, 0) end
+            as requests_last_12m,
+        case when data_windows.has_previous_12m then coalesce(demand_windows.requests_previous_12m, 0) end
+            as requests_previous_12m,
         demand_windows.first_visit_resolution_rate,
         satisfaction.satisfaction_rate,
         satisfaction.recommend_rate,
-        coalesce(satisfaction.responses_last_12m, 0) as responses_last_12m,
+        case when data_windows.has_satisfaction then coalesce(satisfaction.responses_last_12m, 0) end
+            as responses_last_12m,
         sites.charter_compliant,
         sites.weekly_opening_hours,
         sites.days_open,
-        coalesce(coverage.population_nearest, 0) as population_nearest,
+        case when data_windows.has_coverage then coalesce(coverage.population_nearest, 0) end
+            as population_nearest,
         cast(rank() over (
             partition by sites.department_code
             order by coalesce(demand_windows.requests_last_12m, 0) desc
         ) as integer) as rank_in_department
     from sites
+    cross join data_windows
     left join demand_windows using (site_id)
     left join satisfaction using (site_id)
     left join coverage using (site_id)

@@ -46,14 +46,22 @@ coverage as (
     select * from {{ ref('fct_coverage') }}
 ),
 
+-- Every month with open sites, requests or answers, and which facts it holds at all,
+-- nationally: in a month a fact holds, a territory without rows has 0; in a month it does
+-- not hold, the territory has no data (null), not 0.
 months as (
-    select distinct month_end from (
-        select month_end from sites
+    select
+        month_end,
+        bool_or(fact = 'demand') as has_demand,
+        bool_or(fact = 'satisfaction') as has_satisfaction
+    from (
+        select distinct month_end, 'sites' as fact from sites
         union all
-        select last_day(month_start) from demand
+        select distinct last_day(month_start) as month_end, 'demand' as fact from demand
         union all
-        select last_day(month_start) from satisfaction
+        select distinct last_day(month_start) as month_end, 'satisfaction' as fact from satisfaction
     ) as month_ends
+    group by month_end
 ),
 
 sites_by_territory as (
@@ -70,7 +78,7 @@ sites_by_territory as (
 coverage_by_territory as (
     select
         territory_level, territory_code, coverage.month_end,
-        cast(sum(coalesce(coverage.population, 0)) filter (where coverage.within_30_min) as bigint)
+        cast(coalesce(sum(coverage.population) filter (where coverage.within_30_min), 0) as bigint)
             as population_within_30_min
     from coverage join territories using (commune_code)
     group by all
@@ -97,7 +105,8 @@ satisfaction_by_territory as (
 ),
 
 spine as (
-    select population.*, months.month_end from population cross join months
+    select population.*, months.month_end, months.has_demand, months.has_satisfaction
+    from population cross join months
 ),
 
 final as (
@@ -118,17 +127,17 @@ final as (
             when c.population_within_30_min is not null and spine.population > 0
                 then c.population_within_30_min / spine.population
         end as share_within_30_min,
-        coalesce(d.requests, 0) as requests,
-        case when spine.population > 0 then coalesce(d.requests, 0) * 1000.0 / spine.population end
+        case when spine.has_demand then coalesce(d.requests, 0) end as requests,
+        case when spine.has_demand and spine.population > 0 then coalesce(d.requests, 0) * 1000.0 / spine.population end
             as requests_per_1000,
-        coalesce(d.resolved_first_visit, 0) as resolved_first_visit,
-        coalesce(d.requests_with_resolution, 0) as requests_with_resolution,
+        case when spine.has_demand then coalesce(d.resolved_first_visit, 0) end as resolved_first_visit,
+        case when spine.has_demand then coalesce(d.requests_with_resolution, 0) end as requests_with_resolution,
         case when d.requests_with_resolution > 0 then d.resolved_first_visit / d.requests_with_resolution end
             as first_visit_resolution_rate,
-        coalesce(q.responses, 0) as responses,
-        coalesce(q.satisfied, 0) as satisfied,
-        coalesce(q.would_recommend, 0) as would_recommend,
-        coalesce(q.recommend_answers, 0) as recommend_answers,
+        case when spine.has_satisfaction then coalesce(q.responses, 0) end as responses,
+        case when spine.has_satisfaction then coalesce(q.satisfied, 0) end as satisfied,
+        case when spine.has_satisfaction then coalesce(q.would_recommend, 0) end as would_recommend,
+        case when spine.has_satisfaction then coalesce(q.recommend_answers, 0) end as recommend_answers,
         case when q.responses > 0 then q.satisfied / q.responses end as satisfaction_rate,
         case when q.recommend_answers > 0 then q.would_recommend / q.recommend_answers end as recommend_rate
     from spine

@@ -1,5 +1,6 @@
 {% test national_equals_sum_of_regions(model) %}
--- For every month, the national row equals the sum of the regions for each additive column.
+-- For every month, the national row equals the sum of the regions for each additive column
+-- (both null in a month without data).
 {% set additive = ['population', 'sites_open', 'main_sites_open', 'antenna_sites_open', 'mobile_sites_open',
                    'population_within_30_min', 'requests', 'resolved_first_visit', 'requests_with_resolution',
                    'responses', 'satisfied', 'would_recommend', 'recommend_answers'] %}
@@ -12,5 +13,5 @@ national as (
 )
 select national.month_end
 from national join regions using (month_end)
-where {% for c in additive %}coalesce(national.{{ c }}, 0) <> coalesce(regions.{{ c }}, 0){% if not loop.last %} or {% endif %}{% endfor %}
+where {% for c in additive %}national.{{ c }} is distinct from regions.{{ c }}{% if not loop.last %} or {% endif %}{% endfor %}
 {% endtest %}
