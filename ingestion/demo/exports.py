@@ -99,8 +99,10 @@ def write_demo_exports(
 ) -> dict:
     """Write ``months`` months (ending with ``end_month``) of exports under ``inbox``.
 
-    ``sites`` has site_id, department_code, labelled_on; a site reports from the month it was
-    labelled. Activity goes to ``inbox/activity/activite_<dep>_<YYYY-MM>.csv|xlsx``, answers
+    ``sites`` has site_id, department_code, labelled_on and optionally closed_on; a site
+    reports from the month it was labelled, and, when closed_on is given, only in the months
+    that end before it (a listing release dated the 1st that drops a site: its last month of
+    data is the one before). Activity goes to ``inbox/activity/activite_<dep>_<YYYY-MM>.csv|xlsx``, answers
     to ``inbox/satisfaction/satisfaction_<dep>_<YYYY-MM>.csv``. With ``bad_rows`` each month
     gets two rows of each kind of problem, added to the files of random departments.
     Returns counts: files and rows written (bad rows included), ``requests`` and
@@ -117,6 +119,7 @@ def write_demo_exports(
             site_id=sites["site_id"].astype(str),
             department_code=sites["department_code"].astype(str),
             labelled_on=pd.to_datetime(sites["labelled_on"]),
+            closed_on=pd.to_datetime(sites["closed_on"] if "closed_on" in sites else pd.NaT),
         )
         .sort_values(["department_code", "site_id"], kind="stable")
         .reset_index(drop=True)
@@ -130,7 +133,8 @@ def write_demo_exports(
     end = pd.Timestamp(end_month).to_period("M")
     for period in pd.period_range(end - (months - 1), end, freq="M"):
         month = period.to_timestamp().date()
-        active = np.flatnonzero(sites["labelled_on"].dt.to_period("M") <= period)
+        open_all_month = sites["closed_on"].isna() | (sites["closed_on"] > period.end_time)
+        active = np.flatnonzero((sites["labelled_on"].dt.to_period("M") <= period) & open_all_month)
         if not len(active):
             continue
         month_sites = sites.iloc[active].reset_index(drop=True)

@@ -1,30 +1,92 @@
-"""Demo data: a national-scale listing (and exports) so a new home shows a full picture."""
+"""Demo data: a national-scale listing history and exports, so a new home shows a full picture.
 
+The demo world, while no real listing is loaded: a listing released every quarter
+(``RELEASE_EVERY_MONTHS``) from the first of the current month back to the first month of the
+demo exports (``FSW_DEMO_MONTHS``), a few sites opening, closing and changing hours between
+releases (ingestion/demo/listing.py ``write_demo_history``); and exports for every month of
+that window, each site from its labelling month until the month before the release that
+dropped it. So every demo month has site versions, coverage, activity and satisfaction.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
+from ingestion.demo import write_demo_exports
+from ingestion.demo.listing import write_demo_history
+from ingestion.landing import land_file, sha256_of
+from ingestion.sites.releases import Release
+from ingestion.store import connect, record_loads
 from orchestration.config import Settings
 
-DEMO_LISTING_NAME = "liste-fs-demo.csv"
+RELEASE_EVERY_MONTHS = 3
+HISTORY_NAME = "releases.json"  # in FSW_HOME/demo/sites: the demo releases, their dates and files
 
 
-def demo_listing_path(settings: Settings, *, n_sites: int = 2845, seed: int = 0) -> Path:
-    """The demo listing of this home, written on first use from `raw.insee_communes`."""
-    from ingestion.demo.listing import write_demo_listing
-    from ingestion.store import connect
+def add_months(day: date, months: int) -> date:
+    """The first of the month ``months`` after (or before, if negative) ``day``'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
 
-    path = settings.demo / "sites" / DEMO_LISTING_NAME
-    if path.exists():
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
+
+def demo_release_dates(today: date, months: int) -> list[date]:
+    """As-of dates of the demo listing: the first of ``today``'s month, then every quarter back
+    until the first of ``months`` export months (ending last month) is described."""
+    dates = [add_months(today, 0)]
+    while dates[-1] > add_months(today, -months):
+        dates.append(add_months(dates[-1], -RELEASE_EVERY_MONTHS))
+    return sorted(dates)
+
+
+def demo_releases(
+    settings: Settings, *, months: int | None = None, n_sites: int = 2845, seed: int = 0
+) -> list[Release]:
+    """The demo listing releases of this home, written on first use from `raw.insee_communes`.
+
+    The history written before is kept while it describes the first of ``months`` (default
+    ``FSW_DEMO_MONTHS``) export months ending last month; a longer window, another size or
+    seed writes a new one (the demo exports then follow it: their fingerprint changes).
+    """
+    months = settings.demo_months if months is None else months
+    folder = settings.demo / "sites"
+    wanted = {"n_sites": n_sites, "seed": seed}
+    today = date.today()
+    history = folder / HISTORY_NAME
+    if history.exists():
+        known = json.loads(history.read_text(encoding="utf-8"))
+        releases = _releases(folder, known["releases"])
+        if (
+            all(known.get(key) == value for key, value in wanted.items())
+            and releases[0].as_of <= add_months(today, -months)
+            and all(r.path.exists() for r in releases)
+        ):
+            return releases
     with connect(settings.work_db) as con:
         communes = con.execute(
             "select commune_code, commune_name, department_code, coalesce(population, 0) as population, "
             "latitude, longitude from raw.insee_communes where latitude is not null and population > 0"
         ).df()
-    partial = path.with_suffix(".partial")
-    write_demo_listing(communes, partial, n_sites=n_sites, seed=seed)
-    partial.replace(path)
-    return path
+    partial = settings.demo / ".sites.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    written = write_demo_history(communes, partial, demo_release_dates(today, months), n_sites=n_sites, seed=seed)
+    entries = [{"as_of": r.as_of.isoformat(), "file": r.path.name, "sha256": sha256_of(r.path)} for r in written]
+    (partial / HISTORY_NAME).write_text(json.dumps({**wanted, "releases": entries}, indent=1), encoding="utf-8")
+    # the manifest moves in with its files: a crash in between leaves no manifest, so a rewrite
+    shutil.rmtree(folder, ignore_errors=True)
+    partial.rename(folder)
+    return _releases(folder, entries)
+
+
+def _releases(folder: Path, entries: list[dict]) -> list[Release]:
+    return [
+        Release(f"demo-{e['as_of']}", date.fromisoformat(e["as_of"]), folder / e["file"], e["sha256"], is_demo=True)
+        for e in entries
+    ]
 
 
 REGISTRY_NAME = "registry.json"
@@ -32,8 +94,6 @@ REGISTRY_NAME = "registry.json"
 
 def demo_registry(settings: Settings) -> set[str]:
     """sha256 of every demo file this home generated (so landing can mark them demo)."""
-    import json
-
     path = settings.demo / REGISTRY_NAME
     if not path.exists():
         return set()
@@ -42,11 +102,6 @@ def demo_registry(settings: Settings) -> set[str]:
 
 def register_demo_files(settings: Settings, paths: list[Path]) -> None:
     """Remember generated demo files by content hash (names are not trusted)."""
-    import json
-    import os
-
-    from ingestion.landing import sha256_of
-
     known = demo_registry(settings) | {sha256_of(p) for p in paths}
     settings.demo.mkdir(parents=True, exist_ok=True)
     partial = settings.demo / f".{REGISTRY_NAME}.partial"
@@ -54,10 +109,8 @@ def register_demo_files(settings: Settings, paths: list[Path]) -> None:
     os.replace(partial, settings.demo / REGISTRY_NAME)
 
 
-def current_sites(settings: Settings):
+def current_sites(settings: Settings) -> pd.DataFrame:
     """site_id, department_code, labelled_on of the sites in the newest listing release."""
-    from ingestion.store import connect
-
     with connect(settings.work_db) as con:
         return con.execute(
             """select site_id, department_code, coalesce(labelled_on, as_of) as labelled_on
@@ -65,49 +118,64 @@ def current_sites(settings: Settings):
         ).df()
 
 
+def listed_sites(settings: Settings) -> pd.DataFrame:
+    """Every site of the listing releases in place and when it may send data.
+
+    site_id; department_code (of its newest release); labelled_on (its earliest labelling
+    date, or the first release naming it); closed_on (the as-of of the first release after
+    the last one naming it, null while it is in the newest). The same windows as the export
+    loads' site check (orchestration/defs/exports/tables.py, SITE_WINDOWS_SQL).
+    """
+    with connect(settings.work_db) as con:
+        return con.execute(
+            """with per_site as (
+                   select site_id, arg_max(department_code, as_of) as department_code,
+                          min(coalesce(labelled_on, as_of)) as labelled_on, max(as_of) as last_seen
+                   from raw.site_listing group by site_id
+               )
+               select site_id, department_code, labelled_on,
+                      (select min(as_of) from raw.site_listing r where r.as_of > per_site.last_seen) as closed_on
+               from per_site order by site_id"""
+        ).df()
+
+
 def write_demo_export_files(settings: Settings, target: Path, *, months: int, seed: int = 0) -> dict:
-    """Write ``months`` months of demo exports (ending last month) under ``target``."""
-    from datetime import date
-
-    from ingestion.demo import write_demo_exports
-
-    today = date.today()
-    end_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
-    sites = current_sites(settings)
-    sites["labelled_on"] = sites["labelled_on"].dt.date if hasattr(sites["labelled_on"], "dt") else sites["labelled_on"]
-    return write_demo_exports(sites, target, months=months, end_month=end_month, seed=seed)
+    """Write ``months`` months of demo exports (ending last month) under ``target``, for the
+    sites of ``listed_sites`` (a site closed by a release sends nothing from that month)."""
+    sites = listed_sites(settings)
+    for column in ("labelled_on", "closed_on"):
+        sites[column] = pd.to_datetime(sites[column]).dt.date
+    return write_demo_exports(sites, target, months=months, end_month=add_months(date.today(), -1), seed=seed)
 
 
 SUPERSEDED = "superseded"  # ledger status of demo exports written for a listing no longer in place
 WRITTEN_FOR = "written_for.json"  # in the demo exports folder: the fingerprint of the sites they name
 
 
-def current_sites_fingerprint(sites) -> str:
-    """sha256 of the (site_id, department, labelling date) rows demo exports are drawn from."""
-    import hashlib
-
-    lines = sorted(f"{r.site_id}|{r.department_code}|{r.labelled_on}" for r in sites.itertuples())
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+def current_sites_fingerprint(sites: pd.DataFrame) -> str:
+    """sha256 of the (site_id, department, labelling date[, closing date]) rows demo exports are
+    drawn from (``listed_sites``; a site still open has no closing date)."""
+    lines = []
+    for r in sites.itertuples():
+        closed_on = getattr(r, "closed_on", None)
+        closing = "" if closed_on is None or pd.isna(closed_on) else f"|{pd.Timestamp(closed_on).date()}"
+        lines.append(f"{r.site_id}|{r.department_code}|{pd.Timestamp(r.labelled_on).date()}{closing}")
+    return hashlib.sha256("\n".join(sorted(lines)).encode("utf-8")).hexdigest()
 
 
 def ensure_demo_exports(settings: Settings) -> int:
-    """Land demo exports that follow the current listing, for sources without a real load.
+    """Land demo exports that follow the listing in place, for sources without a real load.
 
     The rule, for any sequence of listing loads: while activity or satisfaction never had a
-    real load, its demo exports name exactly the sites of the newest listing release in place
-    (each from its labelling month, ``FSW_DEMO_MONTHS`` months ending last month; 0 for none).
-    Whenever that set of sites changes (a first real listing, a newer release, a release that
-    closes or re-identifies sites), the demo loads of those sources are marked ``superseded``
-    in the ledger (their copies stay in landing/, their parsed rows are dropped) and exports
-    for the new current sites are generated under ``FSW_HOME/demo/exports/`` and landed. So
-    no demo fact ever names a site the listing does not have. Returns the number of files landed.
+    real load, its demo exports name exactly the sites of the listing releases in place, each
+    in the months it was open (from its labelling month to the month before the release that
+    dropped it; ``FSW_DEMO_MONTHS`` months ending last month; 0 for none). Whenever those
+    sites or windows change (a first real listing, a newer release, a release that closes or
+    re-identifies sites), the demo loads of those sources are marked ``superseded`` in the
+    ledger (their copies stay in landing/, their parsed rows are dropped) and exports for the
+    new sites are generated under ``FSW_HOME/demo/exports/`` and landed. So no demo fact ever
+    names a site the listing does not have at its date. Returns the number of files landed.
     """
-    import json
-    import shutil
-
-    from ingestion.landing import land_file
-    from ingestion.store import connect, record_loads
-
     if settings.demo_months <= 0:
         return 0
     target = settings.demo / "exports"
@@ -122,7 +190,7 @@ def ensure_demo_exports(settings: Settings) -> int:
     sources = [source for source in ("activity", "satisfaction") if demo_only.get(source, True)]
     if not sources:
         return 0
-    fingerprint = current_sites_fingerprint(current_sites(settings))
+    fingerprint = current_sites_fingerprint(listed_sites(settings))
     written_for = target / WRITTEN_FOR
     marker = json.loads(written_for.read_text(encoding="utf-8")) if written_for.exists() else {}
     in_place = [source for source in sources if source in demo_only]
@@ -156,8 +224,6 @@ def ensure_demo_exports(settings: Settings) -> int:
 
 def _supersede_demo_loads(settings: Settings, sources: list[str]) -> None:
     """Mark the demo loads of ``sources`` superseded and drop their parsed rows."""
-    from ingestion.store import connect
-
     reason = "demo export written for sites no longer in the listing, replaced by demo exports for the current sites"
     with connect(settings.work_db) as con:
         con.execute("begin")

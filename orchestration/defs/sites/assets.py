@@ -10,7 +10,7 @@ from ingestion.landing import read_manifest
 from ingestion.sites.changes import describe_changes
 from ingestion.sites.releases import Release, assemble_listing
 from ingestion.store import connect, loads, quarantine, replace_table, set_load_status
-from orchestration.defs.demo import demo_listing_path
+from orchestration.defs.demo import demo_releases
 from orchestration.defs.insee.assets import RAW_INSEE_REFERENCE
 from orchestration.defs.ledger import USABLE
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
@@ -38,9 +38,10 @@ def _releases(settings, ledger: pd.DataFrame) -> list[Release]:
         "Every release of the national France Services listing in `raw.site_listing`. Grain: one "
         "row per release (as-of date) × site. Source: the ANCT listings landed by `fsw ingest "
         "sites` (CSV of any dialect or GeoJSON, 2020 map exports to the 2024 data.gouv file), or "
-        "the demo listing while no real one was loaded. Rebuilt from all releases on every run, "
-        "so the order of loading never matters; rows with an unknown commune or coordinates "
-        "outside France are noted in quarantine and kept as sites without a position."
+        "the demo releases (a quarterly history) while no real one was loaded. Rebuilt from all "
+        "releases on every run, so the order of loading never matters; rows with an unknown "
+        "commune or coordinates outside France are noted in quarantine and kept as sites without "
+        "a position."
     ),
 )
 def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
@@ -52,9 +53,8 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         aliases = dict(con.execute("select alias_code, commune_code from raw.insee_commune_aliases").fetchall())
     releases = _releases(settings, ledger)
     if not releases:
-        path = demo_listing_path(settings)
-        releases = [Release("demo", date.today(), path, "demo", is_demo=True)]
-        context.log.info(f"no real listing loaded: using the demo listing {path}")
+        releases = demo_releases(settings)
+        context.log.info(f"no real listing loaded: using the demo releases {[str(r.as_of) for r in releases]}")
     try:
         assembled = assemble_listing(releases, communes, aliases)
     except InputError as error:
@@ -69,7 +69,7 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with connect(settings.work_db) as con:
         replace_table(con, "raw", "site_listing", rows)
         for load_id, rejects in assembled.rejects.items():
-            if load_id != "demo":
+            if not is_demo:  # demo releases have no load in the ledger to quarantine under
                 quarantine(con, load_id, "sites", rejects)
         for load_id, reason in assembled.skipped.items():
             set_load_status(con, [load_id], "loaded" if "replaced" not in reason else "superseded", reason=reason)

@@ -10,6 +10,7 @@ import pytest
 
 from ingestion.activity import read_activity
 from ingestion.demo import write_demo_exports, write_demo_listing
+from ingestion.demo.listing import write_demo_history
 from ingestion.satisfaction import read_satisfaction
 
 
@@ -112,3 +113,55 @@ def test_exports_read_back_to_the_same_totals(communes, tmp_path):
     assert (answers["site_id"] == "99999").sum() == counts["bad_satisfaction_rows"]["unknown site id"] == 4
     assert 0.85 < real["satisfied"].mean() < 1.0
     assert 0.93 < real["would_recommend"].mean() <= 1.0
+
+
+def test_history_releases_agree_with_labelling_dates_and_closures(communes, tmp_path):
+    dates = [dt.date(2025, 12, 1), dt.date(2026, 3, 1), dt.date(2026, 6, 1)]
+    written = write_demo_history(communes, tmp_path / "sites", dates, n_sites=60, seed=4)
+    assert [(r.as_of, r.path.name) for r in written] == [(d, f"liste-fs-demo-{d}.csv") for d in dates]
+    releases = [pd.read_csv(r.path, dtype=str) for r in written]
+    ids = [set(frame["id_fs"]) for frame in releases]
+    # one opening, one closing and one change of hours per quarter at 60 sites
+    assert [(r.sites, r.opened, r.closed, r.hours_changed) for r in written] == [
+        (60, 60, 0, 0),
+        (60, 1, 1, 1),
+        (60, 1, 1, 1),
+    ]
+    assert ids[-1] == {str(i) for i in range(1, 61)}  # the newest release: the demo listing's ids
+    assert ids[0] - ids[-1] == {"61", "62"}  # the closed sites have ids of their own
+    for before, after, frame, as_of in zip(ids, ids[1:], releases[1:], dates[1:]):
+        opened = frame[frame["id_fs"].isin(after - before)]
+        assert (opened["labellisation_fs"] == f"Espace labellisé {as_of:%d/%m/%Y}").all()
+    for frame, as_of in zip(releases, dates):
+        labelled = pd.to_datetime(frame["labellisation_fs"].str[-10:], format="%d/%m/%Y").dt.date
+        assert (labelled <= as_of).all()
+    wednesday = [frame.set_index("id_fs")["h_mercredi"].fillna("") for frame in releases]
+    assert sum((wednesday[0][s] != wednesday[-1][s]) for s in ids[0] & ids[-1]) == 2
+
+
+def test_a_closed_site_reports_until_the_month_before_the_release_that_drops_it(communes, tmp_path):
+    dates = [dt.date(2025, 12, 1), dt.date(2026, 3, 1)]
+    [first, second] = [
+        pd.read_csv(r.path, dtype=str) for r in write_demo_history(communes, tmp_path, dates, n_sites=30)
+    ]
+    [closed] = set(first["id_fs"]) - set(second["id_fs"])
+    [opened] = set(second["id_fs"]) - set(first["id_fs"])
+    both = pd.concat([first.assign(as_of=dates[0]), second.assign(as_of=dates[1])])
+    sites = both.groupby("id_fs").agg(department_code=("insee_dep", "last"), last_seen=("as_of", "max")).reset_index()
+    sites = sites.rename(columns={"id_fs": "site_id"}).assign(
+        labelled_on=lambda f: f["site_id"].map(
+            both.drop_duplicates("id_fs").set_index("id_fs")["labellisation_fs"].str[-10:]
+        ),
+        closed_on=lambda f: f["last_seen"].map({dates[0]: dates[1], dates[1]: None}),
+    )
+    sites["labelled_on"] = pd.to_datetime(sites["labelled_on"], format="%d/%m/%Y").dt.date
+    inbox = tmp_path / "inbox"
+    write_demo_exports(sites, inbox, months=4, end_month=dt.date(2026, 4, 1), seed=1, bad_rows=False)
+    rows = pd.concat(read_activity(p, today=dt.date(2026, 5, 1)).rows for p in sorted((inbox / "activity").iterdir()))
+    months = rows.groupby("site_id")["activity_date"].agg(lambda d: sorted({f"{day:%Y-%m}" for day in d}))
+    assert months[closed] == ["2026-01", "2026-02"]
+    assert months[opened] == ["2026-03", "2026-04"]
+    answers = pd.concat(
+        read_satisfaction(p, today=dt.date(2026, 5, 1)).rows for p in sorted((inbox / "satisfaction").iterdir())
+    )
+    assert answers.loc[answers["site_id"] == closed, "response_date"].max() < pd.Timestamp("2026-03-01")
