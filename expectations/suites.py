@@ -10,6 +10,7 @@ import pandas as pd
 
 from ingestion.geo import inside_france
 from ingestion.insee.snapshot import load_departments
+from ingestion.qpv.codes import QPV_CODE_REGEX, generation_of
 
 COMMUNE_CODE_REGEX = r"^(\d{5}|2[AB]\d{3})$"
 
@@ -141,7 +142,80 @@ def raw_satisfaction(frame: pd.DataFrame, *, reject_share: dict | None = None, *
     )
 
 
+def raw_outreach_places(frame: pd.DataFrame, **_params):
+    """Suite for ``raw.outreach_places`` (every load): one row per load × source row; place id,
+    name, commune code and raw hours present; week parity known; 0–168 hours a week; positions
+    inside France (after the 20 km replacement); ``valid_to`` not before ``valid_from``."""
+    import great_expectations.expectations as gxe
+
+    data = frame.assign(
+        position_inside_france=inside_france(frame["latitude"], frame["longitude"]) | frame["latitude"].isna(),
+        validity_in_order=~(frame["valid_to"] < frame["valid_from"]).fillna(False).astype(bool),
+    )
+    expectations = [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["load_id", "source_row"]),
+        *(
+            gxe.ExpectColumnValuesToNotBeNull(column=column)
+            for column in ("place_id", "place_name", "commune_code", "opening_hours")
+        ),
+        gxe.ExpectColumnValuesToMatchRegex(column="commune_code", regex=COMMUNE_CODE_REGEX),
+        gxe.ExpectColumnValuesToBeInSet(column="weeks", value_set=["all", "odd", "even", "mixed"]),
+        gxe.ExpectColumnValuesToBeBetween(column="hours_per_week_avg", min_value=0, max_value=168),
+        gxe.ExpectColumnValuesToBeInSet(column="position_inside_france", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="validity_in_order", value_set=[True]),
+    ]
+    return data, expectations
+
+
+def raw_outreach_sessions(frame: pd.DataFrame, **_params):
+    """Suite for ``raw.outreach_sessions``: weekdays 1–7, a session ends after it starts within
+    the day, week parity all/odd/even, one row per place line × weekday × start × parity."""
+    import great_expectations.expectations as gxe
+
+    data = frame.assign(ends_after_start=frame["end_minute"] > frame["start_minute"])
+    expectations = [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["load_id", "source_row", "weekday", "start_minute", "weeks"]),
+        gxe.ExpectColumnValuesToBeBetween(column="weekday", min_value=1, max_value=7),
+        gxe.ExpectColumnValuesToBeBetween(column="start_minute", min_value=0, max_value=1439),
+        gxe.ExpectColumnValuesToBeBetween(column="end_minute", min_value=1, max_value=1440),
+        gxe.ExpectColumnValuesToBeInSet(column="ends_after_start", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="weeks", value_set=["all", "odd", "even"]),
+    ]
+    return data, expectations
+
+
+def raw_qpv(frame: pd.DataFrame, **_params):
+    """Suite for ``raw.qpv``: codes well formed and of their generation (``QP…`` 2015, ``QN…``
+    2024), one row per generation × QPV × commune, commune codes well formed, populations ≥ 0,
+    points inside France, ``has_polygon`` exactly where a WKT outline is."""
+    import great_expectations.expectations as gxe
+
+    data = frame.assign(
+        generation_matches_code=[
+            generation_of(str(code)) == g for code, g in zip(frame["qpv_code"], frame["generation"])
+        ],
+        point_inside_france=inside_france(frame["latitude"], frame["longitude"]) | frame["latitude"].isna(),
+        polygon_flag_matches_wkt=frame["has_polygon"] == frame["wkt"].notna(),
+    )
+    expectations = [
+        gxe.ExpectTableRowCountToBeBetween(min_value=1),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["generation", "qpv_code", "commune_code"]),
+        gxe.ExpectColumnValuesToBeInSet(column="generation", value_set=[2015, 2024]),
+        gxe.ExpectColumnValuesToMatchRegex(column="qpv_code", regex=QPV_CODE_REGEX),
+        gxe.ExpectColumnValuesToBeInSet(column="generation_matches_code", value_set=[True]),
+        gxe.ExpectColumnValuesToNotBeNull(column="commune_code"),
+        gxe.ExpectColumnValuesToMatchRegex(column="commune_code", regex=COMMUNE_CODE_REGEX),
+        gxe.ExpectColumnValuesToBeBetween(column="population", min_value=0),
+        gxe.ExpectColumnValuesToBeInSet(column="point_inside_france", value_set=[True]),
+        gxe.ExpectColumnValuesToBeInSet(column="polygon_flag_matches_wkt", value_set=[True]),
+    ]
+    return data, expectations
+
+
 SUITES = {
+    "raw_outreach_places": raw_outreach_places,
+    "raw_outreach_sessions": raw_outreach_sessions,
+    "raw_qpv": raw_qpv,
     "raw_activity": raw_activity,
     "raw_satisfaction": raw_satisfaction,
     "raw_insee_communes": raw_insee_communes,

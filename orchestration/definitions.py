@@ -18,9 +18,11 @@ from orchestration.defs.dbt.assets import dbt_models
 from orchestration.defs.exports.assets import MONTHLY_ASSETS
 from orchestration.defs.exports.checks import EXPORT_CHECKS
 from orchestration.defs.insee.checks import gx_raw_insee_communes
+from orchestration.defs.outreach.checks import OUTREACH_CHECKS
 from orchestration.defs.plan.assets import SITE_PROPOSALS, raw_site_proposals
 from orchestration.defs.publish.assets import SERVING_DB, build_publish_asset
 from orchestration.defs.publish.outputs import extracts
+from orchestration.defs.qpv.checks import gx_raw_qpv
 from orchestration.defs.sites.checks import gx_raw_site_listing
 from orchestration.progress import progress_logger
 from orchestration.resources import WarehouseResource, dbt_resource
@@ -108,6 +110,8 @@ defs = dg.Definitions(
     asset_checks=[
         gx_raw_insee_communes,
         gx_raw_site_listing,
+        *OUTREACH_CHECKS,
+        gx_raw_qpv,
         *EXPORT_CHECKS,
         *FRESHNESS_CHECKS,
         warehouse_within_20_percent_of_published,

@@ -81,6 +81,8 @@ def test_sources_keep_their_dagster_asset_keys(manifest):
         "insee": ["raw", "insee_reference"],
         "barometer": ["raw", "barometer"],
         "plan": ["raw", "site_proposals"],
+        "outreach": ["raw", "outreach"],
+        "qpv": ["raw", "qpv"],
     }
     # Each source is declared in its own staging folder.
     for source in manifest["sources"].values():

@@ -12,6 +12,11 @@ EXPECTED_ASSETS = {
     "raw/insee_reference",
     "raw/site_listing",
     "raw/barometer",
+    "raw/outreach",
+    "raw/qpv",
+    "staging/stg_outreach__places",
+    "staging/stg_outreach__sessions",
+    "staging/stg_qpv__neighbourhoods",
     "raw/activity_files",
     "raw/satisfaction_files",
     "raw/activity",
@@ -46,6 +51,9 @@ EXPECTED_ASSETS = {
 EXPECTED_CHECKS = {
     "raw/insee_reference:gx_raw_insee_communes",
     "raw/site_listing:gx_raw_site_listing",
+    "raw/outreach:gx_raw_outreach_places",
+    "raw/outreach:gx_raw_outreach_sessions",
+    "raw/qpv:gx_raw_qpv",
     "raw/activity:gx_raw_activity",
     "raw/satisfaction:gx_raw_satisfaction",
     "raw/activity_files:fresh_activity_within_45_days",
@@ -84,7 +92,7 @@ def test_jobs_schedules_and_sensors_exist_with_descriptions():
     assert schedules["monthly_refresh"].cron_schedule == "0 6 5 * *"
     assert all(s.execution_timezone == "Europe/Paris" and s.description for s in schedules.values())
     sensors = {s.name: s for s in repository.sensor_defs}
-    assert {f"inbox_{s}" for s in ("activity", "satisfaction", "sites", "barometer", "insee")} | {
+    assert {f"inbox_{s}" for s in ("activity", "satisfaction", "sites", "barometer", "insee", "outreach", "qpv")} | {
         "build_after_load"
     } == set(sensors)
     assert all(s.description for s in sensors.values())
