@@ -20,7 +20,8 @@ def place_on_commune_points(
     or from its commune's point when the given one is missing or more than 20 km away.
 
     ``communes`` has commune_code, latitude, longitude (raw.insee_communes). Every replacement
-    is a quarantine note (file, row, column, value, reason) and the place still loads, with
+    is a quarantine note (file, row, column, value, reason; the text of coordinates that could
+    not be read comes from ``unreadable_position``) and the place still loads, with
     ``position_replaced`` true and ``km_from_commune`` the given point's distance. A commune
     without a point of its own leaves the given point unchecked (noted too).
     """
@@ -51,7 +52,11 @@ def place_on_commune_points(
             continue
         commune_lat, commune_lon = float(points.at[code, "latitude"]), float(points.at[code, "longitude"])
         if not given:
-            note(None, f"no coordinates: the point of commune {code} is used")
+            written = place.get("unreadable_position")
+            if written is not None and not pd.isna(written):
+                note(written, f"unreadable coordinates: the point of commune {code} is used")
+            else:
+                note(None, f"no coordinates: the point of commune {code} is used")
             latitudes.append(commune_lat)
             longitudes.append(commune_lon)
             replaced.append(True)

@@ -238,6 +238,8 @@ def _place(record: dict, row: int, columns: dict[str, str], shape: str, known: s
     if valid_from and valid_to and valid_to < valid_from:
         raise _Rejected("valid_to", valid_to.isoformat(), f"valid_to {valid_to} before valid_from {valid_from}")
     lat, lon = _coordinate(get("latitude")), _coordinate(get("longitude"))
+    written = [_text(get("latitude")), _text(get("longitude"))]
+    unreadable = ", ".join(text or "" for text in written) if (lat is None or lon is None) and any(written) else None
     site_id = values.site_id(get("site_id"))
     parent = values.clean(get("structure_parente"))
     place = {
@@ -254,6 +256,7 @@ def _place(record: dict, row: int, columns: dict[str, str], shape: str, known: s
         "department_code": department_of(code),
         "given_latitude": lat,
         "given_longitude": lon,
+        "unreadable_position": unreadable,
         "opening_hours": hours,
         "weeks_raw": weeks_raw,
         "weeks": schedule.weeks,
@@ -314,8 +317,10 @@ def _text(value: object) -> str | None:
 
 
 def _places_frame(places: list[dict]) -> pd.DataFrame:
-    """The places before ``place_on_commune_points`` adds their final position."""
-    return _frame(places, {c: t for c, t in PLACE_TYPES.items() if c not in _POSITION_COLUMNS})
+    """The places before ``place_on_commune_points`` adds their final position (with the text of
+    coordinates that could not be read, for its note)."""
+    types = {c: t for c, t in PLACE_TYPES.items() if c not in _POSITION_COLUMNS}
+    return _frame(places, {**types, "unreadable_position": "string"})
 
 
 def _sessions_frame(sessions: list[dict]) -> pd.DataFrame:

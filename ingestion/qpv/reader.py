@@ -101,11 +101,14 @@ class _Builder:
         self.extra_keys = [key for key in read.keys if key not in used]
 
     def shape(self) -> str:
+        """What the file was: outlines when any row has one, else points per commune when a row
+        lists several codes, else a plain table."""
         if self.polygons:
             return POLYGONS
         return POINTS_PER_COMMUNE if self.lists else TABLE
 
     def note(self, row: int, field: str, value: object, reason: str, *, rejected: bool = False) -> None:
+        """Record a problem of ``row`` under the file's own column name; ``rejected``: the row is not loaded."""
         column = self.read.fields.get(field, field)
         entry = {"file": self.path.name, "sheet": None, "row": row, "column": column, "reason": reason}
         entry["value"] = None if value is None else str(value)
@@ -114,10 +117,12 @@ class _Builder:
         self.rejects.append(entry)
 
     def get(self, record: dict, field: str) -> object:
+        """The record's value of a canonical field (None when the file has no such column)."""
         key = self.read.fields.get(field)
         return None if key is None else record.get(key)
 
     def add(self, index: int) -> None:
+        """Turn record ``index`` into its QPV × commune rows, or reject it with its reason."""
         record, row = self.read.records[index], self.read.rows[index]
         try:
             parts = self._parts(record, row)

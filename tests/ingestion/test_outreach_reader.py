@@ -128,6 +128,7 @@ def test_template_with_empty_site_id_weeks_and_validity(tmp_path, communes):
                 "2023;Centre social Le Viguier;11069;43.2091;2.3313;Tu 09:00-12:00;all;2024-01-01;",
                 ";Maison de quartier Ozanam;11069;;;Th 14:00-17:00;odd;2024-01-01;2024-12-31",
                 ';Mairie annexe;11069;43.21;2.35;"Fr 09:00-12:00; Fr 14:00-16:00";even;2024-03-01;',
+                ";Salle polyvalente;11069;quarante-trois;2.35;Sa 09:00-12:00;all;2024-03-01;",
             ]
         )
         + "\n",
@@ -136,14 +137,17 @@ def test_template_with_empty_site_id_weeks_and_validity(tmp_path, communes):
     read = read_outreach_places(path, communes)
     assert read.shape == "template" and read.rejected_rows == 0
     places = read.places
-    assert places["site_id"].tolist() == ["2023", pd.NA, pd.NA]
-    assert places["weeks"].tolist() == ["all", "odd", "even"]
-    assert places["hours_per_week_avg"].tolist() == [3.0, 1.5, 1.0]  # Fr 14:00-16:00 replaces the morning (OSM)
+    assert places["site_id"].tolist() == ["2023", pd.NA, pd.NA, pd.NA]
+    assert places["weeks"].tolist() == ["all", "odd", "even", "all"]
+    assert places["hours_per_week_avg"].tolist() == [3.0, 1.5, 1.0, 3.0]  # Fr 14:00-16:00 replaces the morning (OSM)
     assert str(places["valid_from"].iloc[0].date()) == "2024-01-01" and pd.isna(places["valid_to"].iloc[0])
     assert str(places["valid_to"].iloc[1].date()) == "2024-12-31"
-    # No coordinates: the commune's point, noted.
-    assert places["position_replaced"].tolist() == [False, True, False]
-    assert read.rejects["reason"].tolist() == ["no coordinates: the point of commune 11069 is used"]
+    # No coordinates, or unreadable ones: the commune's point, noted.
+    assert places["position_replaced"].tolist() == [False, True, False, True]
+    assert read.rejects[["row", "value", "reason"]].values.tolist() == [
+        [3, None, "no coordinates: the point of commune 11069 is used"],
+        [5, "quarante-trois, 2.35", "unreadable coordinates: the point of commune 11069 is used"],
+    ]
     assert places["place_id"].iloc[0] != places["place_id"].iloc[1]
 
 
@@ -268,3 +272,14 @@ def test_place_ids_are_the_same_across_files_and_shapes(tmp_path, communes):
     )
     from_csv = read_outreach_places(path, communes).places
     assert from_json["place_id"].iloc[0] == from_csv["place_id"].iloc[0]
+
+
+def test_an_unquoted_semicolon_in_the_hours_names_the_row_and_the_fix(tmp_path, communes):
+    path = tmp_path / "template.csv"
+    path.write_text(TEMPLATE_HEADER + "\n;Lieu;11069;;;Mo 09:00-12:00; PH off;all;2024-01-01;\n", encoding="utf-8")
+    with pytest.raises(InputError) as raised:
+        read_outreach_places(path, communes)
+    assert raised.value.line() == (
+        "template.csv: row 2: 10 fields where the header has 9 (a value holding the delimiter, such as "
+        '"Mo 09:00-12:00; PH off", must be in double quotes)'
+    )
