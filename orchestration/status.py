@@ -12,10 +12,10 @@ from pathlib import Path
 
 import duckdb
 
+from ingestion.landing import SOURCES
 from orchestration.config import Settings
 from orchestration.home_lock import home_if_free
 
-SOURCES = ("insee", "sites", "activity", "satisfaction", "barometer")
 FAILED_SHOWN = 5  # failed loads listed per source, newest first
 WAITING = ("landed", "parsed", "loaded")
 
@@ -41,6 +41,7 @@ def render_status(settings: Settings) -> str:
             lines += _failures(ledger, schema)
             lines += _quarantine(ledger, schema)
         if serving is not None:
+            lines += _data_months(serving)
             tables = serving.execute(
                 "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1"
             ).fetchall()
@@ -122,6 +123,16 @@ def _sources(ledger, schema: dict, serving) -> list[str]:
             if failed or waiting:
                 text += f"; {failed:,} failed{extra}"
         lines.append(f"  {source:<13} {text}")
+    return lines
+
+
+def _data_months(serving) -> list[str]:
+    """Which months the published facts hold: a mart month outside them is null (no data)."""
+    from orchestration.data_months import months_with_data
+
+    held = months_with_data(serving)
+    lines = ["months with data (other months are null in the marts):"]
+    lines += [f"  {fact:<13} {months.describe() if months else 'none'}" for fact, months in held.items()]
     return lines
 
 
