@@ -38,7 +38,17 @@ def test_the_serving_file_opens_with_a_duckdb_1_1_driver(tmp_path):
     settings = _publish(tmp_path)
     target = tmp_path / "duckdb-old"
     installed = subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), f"duckdb=={OLD_DUCKDB}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            f"duckdb=={OLD_DUCKDB}",
+        ],
         capture_output=True,
         text=True,
     )
