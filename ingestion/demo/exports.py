@@ -3,6 +3,11 @@
 Departments keep one export tool, so one file format, for every month: mostly `;` cp1252
 CSV, some `,` UTF-8-BOM CSV with other header synonyms and ISO dates, a few tab CSV by
 month, and a few XLSX with title rows.
+
+The volumes are the State's published ones (``ingestion.demo.published``): each department's
+good rows of a month add up to its acts of that month in the DITP barometer (IND-323), spread
+over the department's sites by size, and its satisfied share is the barometer's (IND-246). The
+planted bad rows come on top and are rejected, so the warehouse shows the published figures.
 """
 
 from __future__ import annotations
@@ -17,7 +22,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from ingestion.demo.volumes import CHANNELS, PARTNER_CODES, THEMES, draw_activity, draw_answers
+from ingestion.demo.published import acts_by_department, department_shares, satisfaction_rates
+from ingestion.demo.volumes import (
+    CHANNELS,
+    PARTNER_CODES,
+    REQUESTS_PER_SITE_MONTH,
+    SEASON,
+    THEMES,
+    draw_activity,
+    draw_answers,
+)
 
 # share of departments per format; XLSX stays small because openpyxl writes slowly
 FORMAT_SHARES = {"semicolon": 0.75, "comma": 0.15, "tab_monthly": 0.07, "xlsx": 0.03}
@@ -96,6 +110,7 @@ def write_demo_exports(
     end_month: date,
     seed: int = 0,
     bad_rows: bool = True,
+    published: bool = True,
 ) -> dict:
     """Write ``months`` months (ending with ``end_month``) of exports under ``inbox``.
 
@@ -105,6 +120,9 @@ def write_demo_exports(
     data is the one before). Activity goes to ``inbox/activity/activite_<dep>_<YYYY-MM>.csv|xlsx``, answers
     to ``inbox/satisfaction/satisfaction_<dep>_<YYYY-MM>.csv``. With ``bad_rows`` each month
     gets two rows of each kind of problem, added to the files of random departments.
+    With ``published`` (the default) the good rows of a department and month add up to its
+    published acts, and its answers give its published satisfied share (module docstring);
+    a department the barometer does not publish gets ~197 requests per site.
     Returns counts: files and rows written (bad rows included), ``requests`` and
     ``resolved_first_visit`` over the good rows of real sites, ``answers`` (good answers of
     real sites), ``bad_rows`` (total) and ``bad_activity_rows`` / ``bad_satisfaction_rows``
@@ -131,16 +149,26 @@ def write_demo_exports(
     counts = Counter()
     bad_activity_kinds, bad_answer_kinds = Counter(), Counter()
     end = pd.Timestamp(end_month).to_period("M")
-    for period in pd.period_range(end - (months - 1), end, freq="M"):
+    periods = pd.period_range(end - (months - 1), end, freq="M")
+    acts = acts_by_department(periods) if published else None
+    rates, national_rate = satisfaction_rates(periods) if published else (None, None)
+    for period in periods:
         month = period.to_timestamp().date()
         open_all_month = sites["closed_on"].isna() | (sites["closed_on"] > period.end_time)
         active = np.flatnonzero((sites["labelled_on"].dt.to_period("M") <= period) & open_all_month)
         if not len(active):
             continue
         month_sites = sites.iloc[active].reset_index(drop=True)
-        activity = draw_activity(size[active], month, rng)
-        answers = draw_answers(len(month_sites), month, rng)
         departments = month_sites["department_code"].to_numpy()
+        site_requests = _site_requests(size[active], departments, acts, period, rng) if published else None
+        activity = draw_activity(size[active], month, rng, site_requests)
+        if published:
+            codes, site_group = np.unique(departments, return_inverse=True)
+            sites_per_department = pd.Series(np.bincount(site_group), index=codes)
+            shares = department_shares(rates, national_rate, period, sites_per_department).to_numpy()
+            answers = draw_answers(len(month_sites), month, rng, site_group, shares)
+        else:
+            answers = draw_answers(len(month_sites), month, rng)
         bad_activity = _bad_departments(departments, ACTIVITY_BAD_KINDS, rng) if bad_rows else {}
         bad_answers = _bad_departments(departments, SATISFACTION_BAD_KINDS, rng) if bad_rows else {}
         for dep, first, last in _blocks(departments):
@@ -182,6 +210,20 @@ def write_demo_exports(
         "bad_activity_rows": dict(bad_activity_kinds),
         "bad_satisfaction_rows": dict(bad_answer_kinds),
     }
+
+
+def _site_requests(
+    size: np.ndarray, departments: np.ndarray, acts: pd.DataFrame, period: pd.Period, rng: np.random.Generator
+) -> np.ndarray:
+    """Each site's requests this month: its department's published acts shared by size (exact
+    total), or ~197 × season × size where the barometer publishes nothing for the department."""
+    month = period.to_timestamp().month
+    totals = rng.poisson(REQUESTS_PER_SITE_MONTH * SEASON[month - 1] * size).astype(np.int64)
+    for dep, first, last in _blocks(departments):
+        if dep in acts.index:
+            block = size[first:last]
+            totals[first:last] = rng.multinomial(int(acts.at[dep, period]), block / block.sum())
+    return totals
 
 
 def _department_formats(sites: pd.DataFrame, rng: np.random.Generator) -> dict[str, str]:

@@ -1,7 +1,9 @@
-"""Made-up activity and survey answers at the published national volumes, as arrays.
+"""Made-up activity and survey answers at the published volumes, as arrays.
 
-Published figures: ~500,000 requests a month for 2,538 sites, 80% solved at the first
-visit, 94% of users satisfied, 98% would recommend. Everything is drawn with numpy in one
+The writer gives each site its month's total of requests (the department's published acts
+spread over its sites by size, see ``ingestion.demo.published``) and each department its
+satisfied share; without them a site gets ~197 requests a month and 94% of users are satisfied.
+80% are solved at the first visit, 98% would recommend. Everything is drawn with numpy in one
 go per month; the writers only format it.
 """
 
@@ -89,18 +91,30 @@ def working_days(month: date) -> pd.DatetimeIndex:
     return pd.bdate_range(month, periods=31).to_series().loc[lambda d: d.dt.month == month.month].index
 
 
-def draw_activity(site_size: np.ndarray, month: date, rng: np.random.Generator) -> MonthActivity:
-    """Rows for the sites whose relative size is ``site_size`` (mean 1), one month."""
+def draw_activity(
+    site_size: np.ndarray, month: date, rng: np.random.Generator, site_requests: np.ndarray | None = None
+) -> MonthActivity:
+    """Rows for the sites whose relative size is ``site_size`` (mean 1), one month.
+
+    With ``site_requests`` each site's requests add up to exactly that number; the number of
+    rows stays that of the default volume (a bigger site has bigger rows, not more of them).
+    """
     days = working_days(month)
     expected_rows = REQUESTS_PER_SITE_MONTH * SEASON[month.month - 1] * site_size / REQUESTS_PER_DRAW
     per_site = rng.poisson(expected_rows)
+    if site_requests is not None:
+        site_requests = np.asarray(site_requests, dtype=np.int64)
+        per_site = np.minimum(np.maximum(per_site, site_requests > 0), site_requests)
     site = np.repeat(np.arange(len(site_size)), per_site)
     n = len(site)
     day = rng.integers(0, len(days), n)
     partner = _draw(PARTNER_SHARES, n, rng)
     theme = _draw_conditional(_THEME_SHARES, partner, rng)
     channel = _draw(CHANNEL_SHARES, n, rng)
-    requests = 1 + rng.poisson(REQUESTS_PER_DRAW - 1, n)
+    if site_requests is None:
+        requests = 1 + rng.poisson(REQUESTS_PER_DRAW - 1, n)
+    else:
+        requests = split_total(site_requests, per_site, rng)
     # the grain is one row per site × day × partner × theme × channel: repeats add up
     key = ((((site.astype(np.int64) * 32 + day) * 16 + partner) * 16 + theme) * 8) + channel
     _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
@@ -110,14 +124,51 @@ def draw_activity(site_size: np.ndarray, month: date, rng: np.random.Generator) 
     return MonthActivity(site, day, days, partner, theme, channel, requests, resolved)
 
 
-def draw_answers(n_sites: int, month: date, rng: np.random.Generator) -> MonthAnswers:
-    """About five survey answers per site for one month."""
+def split_total(totals: np.ndarray, parts: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Split each ``totals[i]`` into ``parts[i]`` positive whole numbers (``parts[i] <= totals[i]``),
+    the parts of one total next to each other; the pieces add up to the totals exactly."""
+    starts = np.r_[0, np.cumsum(parts)[:-1]]
+    extra = totals - parts
+    owner = np.repeat(np.arange(len(totals)), extra)
+    piece = starts[owner] + (rng.random(len(owner)) * parts[owner]).astype(np.int64)
+    return 1 + np.bincount(piece, minlength=int(parts.sum())).astype(np.int64)
+
+
+def draw_answers(
+    n_sites: int,
+    month: date,
+    rng: np.random.Generator,
+    site_group: np.ndarray | None = None,
+    group_share: np.ndarray | None = None,
+) -> MonthAnswers:
+    """About five survey answers per site for one month.
+
+    With ``site_group`` (a group index per site, e.g. its department) and ``group_share`` (the
+    satisfied share of each group), exactly that share of each group's answers, rounded, give 4
+    or 5; otherwise scores follow ``SCORE_SHARES`` (94% satisfied).
+    """
     days = working_days(month)
     site = np.repeat(np.arange(n_sites), rng.poisson(ANSWERS_PER_SITE_MONTH, n_sites))
-    score = 1 + _draw(SCORE_SHARES, len(site), rng)
+    if site_group is None or group_share is None:
+        score = 1 + _draw(SCORE_SHARES, len(site), rng)
+    else:
+        score = _scores_with_shares(np.asarray(site_group)[site], np.asarray(group_share, dtype=float), rng)
     # recommending follows satisfaction: 98% overall
     recommend = rng.random(len(site)) < np.where(score >= 4, 0.995, 0.71)
     return MonthAnswers(site, rng.integers(0, len(days), len(site)), days, score, recommend)
+
+
+def _scores_with_shares(group: np.ndarray, share: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Scores 1–5 where, in each group, round(share × answers) answers are satisfied (4 or 5)."""
+    n = len(group)
+    order = np.lexsort((rng.random(n), group))
+    sizes = np.bincount(group, minlength=len(share))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - np.repeat(np.r_[0, np.cumsum(sizes)[:-1]], sizes)
+    satisfied = rank < np.round(share * sizes)[group]
+    high = 4 + _draw(SCORE_SHARES[3:], n, rng)
+    low = 1 + _draw(SCORE_SHARES[:3], n, rng)
+    return np.where(satisfied, high, low)
 
 
 def _draw(shares: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:

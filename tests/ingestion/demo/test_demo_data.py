@@ -11,6 +11,7 @@ import pytest
 from ingestion.activity import read_activity
 from ingestion.demo import write_demo_exports, write_demo_listing
 from ingestion.demo.listing import write_demo_history
+from ingestion.demo.published import acts_by_department
 from ingestion.satisfaction import read_satisfaction
 
 
@@ -98,9 +99,13 @@ def test_exports_read_back_to_the_same_totals(communes, tmp_path):
     assert rejects["reason"].value_counts().to_dict() == {k: v for k, v in bad.items() if k != "unknown site id"}
     assert sorted(bad) == ["negative count", "resolved greater than requests", "unknown site id", "unreadable date"]
     assert rows["is_monthly"].any() and not rows["is_monthly"].all()
-    # ~197 requests per site a month, ~80% solved at the first visit
-    per_site_month = known["requests"].sum() / (2 * 30)
-    assert 120 < per_site_month < 280
+    # each department's good rows add up to its published acts (IND-323) of the month
+    by_department = known.assign(month=known["activity_date"].dt.to_period("M")).merge(
+        sites[["site_id", "department_code"]], on="site_id"
+    )
+    totals = by_department.groupby(["department_code", "month"])["requests"].sum()
+    acts = acts_by_department(pd.period_range("2024-05", "2024-06", freq="M"))
+    assert totals.to_dict() == {(dep, month): acts.at[dep, month] for dep, month in totals.index}
     assert 0.75 < known["resolved_first_visit"].sum() / known["requests"].sum() < 0.85
     assert set(rows["partner_code"]) >= {"dgfip", "cnaf", "cnam", "interieur", "cnav", "france_travail"}
 
