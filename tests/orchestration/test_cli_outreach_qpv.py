@@ -124,3 +124,30 @@ def test_bus_stops_permanences_and_both_qpv_generations(fsw_home, tmp_path):
 
     status = run_fsw(fsw_home, "status", demo_months=0)
     assert "quartiers_sans_code.csv: column 'code_qp': no QPV code column" in status.stdout
+
+    # Presence inside Carcassonne's 2015 QPVs: the Viguier social centre lies in QP011003's
+    # polygon; Ozanam's permanence ended in 2024 and the Grazailles one sits at the commune's
+    # point, outside every polygon. The department's QPV population with a presence inside
+    # counts Carcassonne's as that QPV's.
+    month_end = _work(fsw_home, "select max(month_end) from main.mart_qpv_coverage")[0][0]
+    present = _work(
+        fsw_home,
+        """select qpv_code, population, outreach_places_inside from main.mart_qpv_coverage
+           where commune_code = '11069' and generation = 2015 and has_presence_inside and month_end = ?""",
+        [month_end],
+    )
+    assert present == [("QP011003", 1862, 1)]
+    [(qpv_rows, qpvs)] = _work(fsw_home, "select count(*), count(distinct qpv_key) from main.mart_qpv_coverage")
+    assert qpv_rows == qpvs * len(_work(fsw_home, "select distinct month_end from main.mart_qpv_coverage"))
+
+    # With the real 2024 listing, the bus's 12 stops link to its site, 2023, by position.
+    listing = real_file("anct-france-services", "2024-08-01_liste-fs-20240801.csv")
+    done = run_fsw(fsw_home, "ingest", "sites", str(listing), demo_months=0)
+    assert done.returncode == 0, done.stderr
+    links = _work(
+        fsw_home,
+        """select site_id, link_method, count(*) from main.int_outreach_place_links
+           where file_name = ? group by all""",
+        [bus.name],
+    )
+    assert links == [("2023", "nearest_mobile_site", 12)]

@@ -8,6 +8,10 @@ communes as (
     select commune_code, population from {{ ref('dim_commune') }}
 ),
 
+schedule as (
+    select place_key, month_end, hours from {{ ref('fct_outreach_schedule') }}
+),
+
 all_communes as (
     select communes.commune_code, months.month_end, communes.population
     from communes
@@ -38,12 +42,25 @@ final as (
         and not coalesce(
             {{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
         )
-            as served_only_by_mobile
+            as served_only_by_mobile,
+        cast(nearest.nearest_place_key as varchar) as nearest_place_key,
+        nearest.nearest_place_distance_km as place_distance_km,
+        {{ travel_minutes('nearest.nearest_place_distance_km') }} as place_travel_minutes,
+        case when nearest.nearest_place_key is not null then coalesce(schedule.hours, 0) end as place_hours,
+        coalesce(
+            {{ travel_minutes('nearest.nearest_place_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
+        )
+        and not coalesce(
+            {{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
+        )
+            as served_only_by_outreach
     from all_communes
     left join nearest
         on
             nearest.commune_code = all_communes.commune_code
             and cast(nearest.month_end as date) = all_communes.month_end
+    left join schedule
+        on nearest.nearest_place_key = schedule.place_key and all_communes.month_end = schedule.month_end
 )
 
 select * from final

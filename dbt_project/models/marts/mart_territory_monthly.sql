@@ -84,6 +84,33 @@ coverage_by_territory as (
     group by all
 ),
 
+-- Outreach hours by the place's commune; QPV population of the newest generation with
+-- populations (2015 until a 2024 file gives them), so no neighbourhood is counted twice.
+outreach_by_territory as (
+    select
+        territory_level, territory_code, schedule.month_end,
+        sum(schedule.hours) as outreach_hours
+    from {{ ref('fct_outreach_schedule') }} as schedule
+    join {{ ref('dim_outreach_place') }} as places using (place_key)
+    join territories on places.commune_code = territories.commune_code
+    group by all
+),
+
+qpv_by_territory as (
+    select
+        territory_level, territory_code, qpv.month_end,
+        cast(coalesce(sum(qpv.population) filter (where qpv.has_presence_inside), 0) as bigint)
+            as qpv_population_with_presence_inside
+    from {{ ref('mart_qpv_coverage') }} as qpv
+    join territories on qpv.commune_code = territories.commune_code
+    where
+        qpv.generation = (
+            select max(generation) from {{ ref('dim_qpv') }}
+            where population is not null
+        )
+    group by all
+),
+
 demand_by_territory as (
     select
         territory_level, territory_code, last_day(month_start) as month_end,
@@ -139,12 +166,17 @@ final as (
         case when spine.has_satisfaction then coalesce(q.would_recommend, 0) end as would_recommend,
         case when spine.has_satisfaction then coalesce(q.recommend_answers, 0) end as recommend_answers,
         case when q.responses > 0 then q.satisfied / q.responses end as satisfaction_rate,
-        case when q.recommend_answers > 0 then q.would_recommend / q.recommend_answers end as recommend_rate
+        case when q.recommend_answers > 0 then q.would_recommend / q.recommend_answers end as recommend_rate,
+        cast(coalesce(o.outreach_hours, 0) as double) as outreach_hours,
+        case when c.population_within_30_min is not null then coalesce(v.qpv_population_with_presence_inside, 0) end
+            as qpv_population_with_presence_inside
     from spine
     left join sites_by_territory as s using (territory_level, territory_code, month_end)
     left join coverage_by_territory as c using (territory_level, territory_code, month_end)
     left join demand_by_territory as d using (territory_level, territory_code, month_end)
     left join satisfaction_by_territory as q using (territory_level, territory_code, month_end)
+    left join outreach_by_territory as o using (territory_level, territory_code, month_end)
+    left join qpv_by_territory as v using (territory_level, territory_code, month_end)
 )
 
 select * from final
