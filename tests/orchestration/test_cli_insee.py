@@ -48,7 +48,7 @@ def test_run_on_empty_home_then_bad_file_leaves_serving_unchanged(fsw_home, tmp_
     done = run_fsw(fsw_home, "ingest", "insee", str(bad), demo_months=0)
     assert done.returncode == 1
     assert last_line(done.stderr) == (
-        "fsw: error: raw__insee_reference: ensemble_bad.xlsx: sheet 'Communes', row 12, "
+        "fsw: error: ensemble_bad.xlsx: sheet 'Communes', row 12, "
         "column 'Population municipale': expected a whole number, found 'n/a'"
     )
     assert "Traceback" not in done.stderr
