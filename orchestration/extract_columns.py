@@ -13,6 +13,7 @@ kilometres                               ends ``_km``                    1      
 per 1,000 inhabitants                    ends ``_per_1000``              1         ``#,##0.0``
 hours (opening hours, quarter hours)     ends ``_hours``                 2         ``0.00``
 latitude/longitude (about 1 m)           ``latitude``/``longitude``      5         ``0.00000``
+ratio of two figures (1.012)             ends ``ratio``                  3         ``0.000``
 any other measure                        —                               2         ``#,##0.00``
 =======================================  ==============================  ========  ============
 
@@ -53,6 +54,7 @@ MEASURE_RULES = (
     ColumnRule("per 1,000 inhabitants", r"_per_1000$", 1, "#,##0.0"),
     ColumnRule("hours", r"(^|_)hours$", 2, "0.00"),
     ColumnRule("latitude/longitude", r"^(latitude|longitude)$", 5, "0.00000"),
+    ColumnRule("ratio of two figures", r"(^|_)ratio$", 3, "0.000"),
 )
 OTHER_MEASURE = ColumnRule("any other measure", r"", 2, "#,##0.00")
 COUNT_FORMAT = "#,##0"

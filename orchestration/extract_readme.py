@@ -29,6 +29,8 @@ TABLE_DESCRIPTIONS = {
     "coverage_gaps": "Communes dont les habitants sont à plus de 30 minutes du site le plus proche, "
     "classées par gap_rank.",
     "sites": "Sites France Services de la liste en vigueur : format, adresse, horaires, position.",
+    "published_reconciliation": "Chiffres publiés par l'État (baromètre DITP : actes par mois, satisfaction en % ; "
+    "baromètre Etalab : sites labellisés) à côté de ceux de l'entrepôt, avec l'écart et le rapport.",
 }
 MAP_DESCRIPTION = (
     "Carte : temps d'accès de chaque commune au site le plus proche (vert : moins de 30 minutes), sites fixes "

@@ -61,6 +61,9 @@ TABLES = {
         "mart_coverage_gaps", "", "region_code, department_code, month_end, gap_rank, commune_code"
     ),
     "sites": ExtractTable("dim_site", "is_current", "region_code, department_code, commune_code, site_id"),
+    "published_reconciliation": ExtractTable(
+        "mart_published_reconciliation", "", f"{TERRITORY_LEVEL_ORDER}, territory_code, month_start, indicator"
+    ),
 }
 MAP_NAME = "coverage_map.png"
 MANIFEST_NAME = "manifest.json"

@@ -100,6 +100,16 @@ def _serving_db(settings: Settings, *, with_coverage: bool = True) -> None:
         "from dim_commune where commune_code in ('31069', '34032', '01004')"
     )
     con.execute(
+        """create table mart_published_reconciliation as
+        select * from (values
+            ('national', 'FR', null, null, date '2024-07-01', 'monthly_acts', 935377.0, 935377.0 / 935377.0),
+            ('region', '76', '76', null, date '2024-07-01', 'monthly_acts', 76298.0, 1.01234),
+            ('department', '31', '76', '31', date '2024-07-01', 'monthly_acts', 20000.0, 0.98765),
+            ('department', '01', '84', '01', date '2024-07-01', 'monthly_acts', 9000.0, 1.0)
+        ) as t(territory_level, territory_code, region_code, department_code, month_start, indicator,
+               published_value, ratio)"""
+    )
+    con.execute(
         "create table fsw_publication as select ?::timestamptz as published_at, ? as run_id, '' as tables",
         [datetime(2025, 3, 30, 12, 0, tzinfo=UTC), "run-abc"],
     )
@@ -134,6 +144,7 @@ def test_region_csv_extract_is_scoped_and_safe_for_french_excel(settings, tmp_pa
         "site_scorecard.csv",
         "coverage_gaps.csv",
         "sites.csv",
+        "published_reconciliation.csv",
         "coverage_map.png",
     }
     # Only rows of region 76: the region, its 2 departments and its EPCI, for 2 months.
@@ -158,6 +169,10 @@ def test_region_csv_extract_is_scoped_and_safe_for_french_excel(settings, tmp_pa
     assert len(_csv_rows(folder / "coverage_gaps.csv")) - 1 == 2
     sites = _csv_rows(folder / "sites.csv")
     assert len(sites) - 1 == 3  # the closed site S4 is not current
+    published = _csv_rows(folder / "published_reconciliation.csv")
+    # the region and its department, not the nation nor the Ain; a ratio to 3 decimals
+    assert [row[:2] for row in published[1:]] == [["region", "76"], ["department", "31"]]
+    assert published[1][published[0].index("ratio")] == "1,012"
     assert {row[sites[0].index("labelled_on")] for row in sites[1:]} == {"2020-01-15"}
 
     png = (folder / "coverage_map.png").read_bytes()

@@ -1,7 +1,8 @@
 -- The State's published figures beside the warehouse's own, per territory, month and indicator:
 -- acts per month (DITP IND-323) against the requests of fct_demand, users' satisfaction
 -- (IND-246, %) against the satisfied share of fct_satisfaction, and labelled France Services
--- (Etalab barometer) against the main sites open in the listing history at the month's end.
+-- (Etalab barometer) against the main sites open in the listing history at the month's end and
+-- the main sites of the current listing labelled by the barometer's date.
 with ditp as (
     select * from {{ ref('stg_barometer__ditp_values') }}
     where indicator is not null
@@ -21,7 +22,8 @@ ditp_published as (
             max(nullif(value, 0)) filter (where measure = 'initial')
         ) as published_value,
         max(value) filter (where measure = 'target') as target_value,
-        max(export_as_of) filter (where measure in ('current', 'initial', 'target')) as published_as_of
+        max(export_as_of) filter (where measure in ('current', 'initial', 'target')) as published_as_of,
+        cast(null as date) as count_date
     from ditp
     group by indicator, territory_level, territory_code, month_start
 ),
@@ -35,7 +37,8 @@ etalab_published as (
         cast(date_trunc('month', count_date) as date) as month_start,
         arg_max(site_count, count_date) filter (where count_kind = 'published') as published_value,
         arg_max(site_count, count_date) filter (where count_kind = 'target') as target_value,
-        cast(null as date) as published_as_of
+        cast(null as date) as published_as_of,
+        max(count_date) filter (where count_kind = 'published') as count_date
     from {{ ref('stg_barometer__counts') }}
     group by territory_level, territory_code, cast(date_trunc('month', count_date) as date)
 ),
@@ -47,8 +50,39 @@ published as (
 ),
 
 territories as (
-    select commune_code, territory_level, territory_code from {{ ref('int_commune_territories') }}
+    select commune_code, territory_level, territory_code, region_code, department_code
+    from {{ ref('int_commune_territories') }}
     where territory_level in ('region', 'department')
+),
+
+territory_codes as (
+    select distinct territory_level, territory_code, region_code, department_code from territories
+),
+
+current_main_sites as (
+    select labelled_on, region_code, department_code from {{ ref('dim_site') }}
+    where is_current and site_type = 'main'
+),
+
+-- The current listing's main sites labelled on or before the barometer's date, by the region or
+-- department of their commune: the listing as it stands today, read back to that date.
+listing_labelled as (
+    select
+        published.territory_level,
+        published.territory_code,
+        published.month_start,
+        count(sites.labelled_on) as listing_main_sites_labelled
+    from published
+    left join current_main_sites as sites
+        on
+            sites.labelled_on <= published.count_date
+            and (
+                published.territory_level = 'national'
+                or (published.territory_level = 'region' and sites.region_code = published.territory_code)
+                or (published.territory_level = 'department' and sites.department_code = published.territory_code)
+            )
+    where published.indicator = 'labelled_sites' and published.count_date is not null
+    group by published.territory_level, published.territory_code, published.month_start
 ),
 
 site_communes as (
@@ -143,6 +177,9 @@ compared as (
         cast(published.published_value as double) as published_value,
         cast(published.target_value as double) as target_value,
         published.published_as_of,
+        codes.region_code,
+        codes.department_code,
+        listing_labelled.listing_main_sites_labelled,
         case
             when warehouse.warehouse_value is not null then warehouse.warehouse_value
             when warehouse_months.indicator is not null then 0.0
@@ -150,6 +187,13 @@ compared as (
     from published
     left join warehouse using (indicator, territory_level, territory_code, month_start)
     left join warehouse_months using (indicator, month_start)
+    left join territory_codes as codes using (territory_level, territory_code)
+    left join listing_labelled
+        on
+            published.indicator = 'labelled_sites'
+            and listing_labelled.territory_level = published.territory_level
+            and listing_labelled.territory_code = published.territory_code
+            and listing_labelled.month_start = published.month_start
     where published.published_value is not null or published.target_value is not null
 ),
 
@@ -159,12 +203,16 @@ final as (
         cast(territory_code as varchar) as territory_code,
         cast(month_start as date) as month_start,
         cast(indicator as varchar) as indicator,
+        cast(region_code as varchar) as region_code,
+        cast(department_code as varchar) as department_code,
         published_value,
         target_value,
         cast(published_as_of as date) as published_as_of,
         cast(warehouse_value as double) as warehouse_value,
         cast(warehouse_value - published_value as double) as gap,
-        cast(warehouse_value / nullif(published_value, 0) as double) as ratio
+        cast(warehouse_value / nullif(published_value, 0) as double) as ratio,
+        cast(listing_main_sites_labelled as bigint) as listing_main_sites_labelled,
+        cast(listing_main_sites_labelled - published_value as double) as listing_gap
     from compared
 )
 
