@@ -9,7 +9,7 @@ from ingestion.insee.reference import build_reference_tables
 from ingestion.sites.releases import assemble_listing
 from ingestion.store import connect, replace_table
 from orchestration.config import Settings
-from orchestration.defs.demo import demo_releases, register_demo_files, write_demo_export_files
+from orchestration.defs.demo import adopt_demo_inbox, demo_releases, register_demo_files, write_demo_export_files
 
 
 def ensure_demo_listing(settings: Settings, *, months: int | None = None, n_sites: int = 2845, seed: int = 0) -> None:
@@ -58,4 +58,5 @@ def write_demo_inbox(settings: Settings, *, months: int, n_sites: int = 2845, se
         target.mkdir(parents=True, exist_ok=True)
         path.replace(target / path.name)
     shutil.rmtree(staging, ignore_errors=True)
+    adopt_demo_inbox(settings, months)
     return counts

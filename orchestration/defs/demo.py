@@ -69,7 +69,7 @@ def demo_releases(
     with connect(settings.work_db) as con:
         communes = con.execute(
             "select commune_code, commune_name, department_code, coalesce(population, 0) as population, "
-            "latitude, longitude from raw.insee_communes where latitude is not null and population > 0"
+            "latitude, longitude from raw.insee_communes where latitude is not null and coalesce(population, 1) > 0"
         ).df()
     partial = settings.demo / ".sites.partial"
     shutil.rmtree(partial, ignore_errors=True)
@@ -176,23 +176,16 @@ def ensure_demo_exports(settings: Settings) -> int:
     new sites are generated under ``FSW_HOME/demo/exports/`` and landed. So no demo fact ever
     names a site the listing does not have at its date. Returns the number of files landed.
     """
-    if settings.demo_months <= 0:
+    marker = read_demo_marker(settings)
+    months = max(settings.demo_months, marker.get("months", 0))
+    if months <= 0:
         return 0
     target = settings.demo / "exports"
-    with connect(settings.work_db) as con:
-        demo_only = dict(
-            con.execute(
-                """select source, bool_and(is_demo) from meta.loads
-               where source in ('activity', 'satisfaction') and status <> ? group by source""",
-                [SUPERSEDED],
-            ).fetchall()
-        )
+    demo_only = _demo_only_sources(settings)
     sources = [source for source in ("activity", "satisfaction") if demo_only.get(source, True)]
     if not sources:
         return 0
     fingerprint = current_sites_fingerprint(listed_sites(settings))
-    written_for = target / WRITTEN_FOR
-    marker = json.loads(written_for.read_text(encoding="utf-8")) if written_for.exists() else {}
     in_place = [source for source in sources if source in demo_only]
     if marker.get("sites") == fingerprint and len(in_place) == len(sources):
         return 0
@@ -207,8 +200,8 @@ def ensure_demo_exports(settings: Settings) -> int:
         partial = settings.demo / ".exports.partial"
         if partial.exists():
             shutil.rmtree(partial)
-        write_demo_export_files(settings, partial, months=settings.demo_months)
-        (partial / WRITTEN_FOR).write_text(json.dumps({"sites": fingerprint}), encoding="utf-8")
+        write_demo_export_files(settings, partial, months=months)
+        (partial / WRITTEN_FOR).write_text(json.dumps({"sites": fingerprint, "months": months}), encoding="utf-8")
         partial.rename(target)
     wanted = [source for source in sources if source not in demo_only or source in in_place]
     files = sorted(p for source in wanted for p in (target / source).glob("*") if p.is_file())
@@ -220,6 +213,43 @@ def ensure_demo_exports(settings: Settings) -> int:
     with connect(settings.work_db) as con:
         record_loads(con, records)
     return len(files)
+
+
+def _demo_only_sources(settings: Settings) -> dict[str, bool]:
+    """For activity and satisfaction with loads in place: whether all of them are demo."""
+    with connect(settings.work_db) as con:
+        return dict(
+            con.execute(
+                """select source, bool_and(is_demo) from meta.loads
+                   where source in ('activity', 'satisfaction') and status <> ? group by source""",
+                [SUPERSEDED],
+            ).fetchall()
+        )
+
+
+def read_demo_marker(settings: Settings) -> dict:
+    """What the demo exports in place were written for: ``sites`` (fingerprint) and ``months``."""
+    written_for = settings.demo / "exports" / WRITTEN_FOR
+    return json.loads(written_for.read_text(encoding="utf-8")) if written_for.exists() else {}
+
+
+def adopt_demo_inbox(settings: Settings, months: int) -> None:
+    """Make the demo exports `fsw demo` wrote into the inbox the ones in place: the demo loads
+    written for other sites are superseded, and the generated folder holds only the marker
+    (sites fingerprint, ``months``), so ``ensure_demo_exports`` neither regenerates nor
+    supersedes them, and a later listing change regenerates ``months`` months, not
+    ``FSW_DEMO_MONTHS``."""
+    fingerprint = current_sites_fingerprint(listed_sites(settings))
+    in_place = [source for source, only_demo in _demo_only_sources(settings).items() if only_demo]
+    if in_place:
+        _supersede_demo_loads(settings, in_place)
+    target = settings.demo / "exports"
+    partial = settings.demo / ".exports.partial"
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
+    (partial / WRITTEN_FOR).write_text(json.dumps({"sites": fingerprint, "months": months}), encoding="utf-8")
+    shutil.rmtree(target, ignore_errors=True)
+    partial.rename(target)
 
 
 def _supersede_demo_loads(settings: Settings, sources: list[str]) -> None:
