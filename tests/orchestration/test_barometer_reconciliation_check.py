@@ -53,3 +53,11 @@ def test_on_real_requests_a_month_beyond_20_percent_warns_naming_it(tmp_path, re
         "warehouse 500,000.0 vs published 935,377.0 (-47%)"
     )
     assert result.metadata["figures_beyond_20_percent"].value == 1
+
+
+def test_the_check_shows_the_latest_national_figures_and_their_gap(tmp_path):
+    result = warehouse_within_20_percent_of_published(warehouse=home_with(tmp_path, real_sources=[]))
+    assert result.metadata["national_monthly_acts_gap"].value == pytest.approx(500_000.0 - 935_377.0)
+    assert result.metadata["national_satisfaction_rate_gap"].value == pytest.approx(-1.5)
+    table = result.metadata["latest_national"].value
+    assert "2024-07" in table and "935,377.000" in table and "2024-02" in table

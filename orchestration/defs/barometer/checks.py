@@ -34,6 +34,23 @@ def _line(row: pd.Series) -> str:
     )
 
 
+def _latest_national(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator, the newest month with both a published and a warehouse national figure:
+    month, published, warehouse, gap (warehouse - published) and ratio."""
+    national = rows[rows["territory_level"] == "national"].sort_values("month_start")
+    latest = national.groupby("indicator", sort=True).tail(1)
+    return pd.DataFrame(
+        {
+            "indicator": latest["indicator"],
+            "month": latest["month_start"].map(lambda d: f"{d:%Y-%m}"),
+            "published": latest["published_value"],
+            "warehouse": latest["warehouse_value"],
+            "gap": latest["warehouse_value"] - latest["published_value"],
+            "ratio": latest["ratio"],
+        }
+    ).sort_values("indicator").reset_index(drop=True)
+
+
 @dg.asset_check(
     asset=PUBLISHED_RECONCILIATION,
     name=WITHIN_20_PERCENT_OF_PUBLISHED,
@@ -56,6 +73,7 @@ def warehouse_within_20_percent_of_published(warehouse: WarehouseResource) -> dg
                from main.mart_published_reconciliation
                where published_value is not null and warehouse_value is not null"""
         ).df()
+    national = _latest_national(rows)
     demo_indicators = sorted(indicator for indicator in set(rows["indicator"]) if FIGURE_SOURCES.get(indicator) in demo)
     compared = rows[~rows["indicator"].isin(demo_indicators)]
     far = compared[(compared["ratio"] - 1).abs() > MAX_RELATIVE_GAP].copy()
@@ -93,6 +111,10 @@ def warehouse_within_20_percent_of_published(warehouse: WarehouseResource) -> dg
             "figures_compared": len(compared),
             "figures_beyond_20_percent": len(far),
             "demo_indicators": dg.MetadataValue.json(demo_indicators),
+            **{f"national_{r.indicator}_gap": float(r.gap) for r in national.itertuples()},
+            "latest_national": dg.MetadataValue.md(
+                national.to_markdown(index=False, floatfmt=",.3f") if len(national) else "(none)"
+            ),
             "largest_gaps": dg.MetadataValue.md(
                 far.drop(columns=["order", "distance"]).head(10).to_markdown(index=False) if len(far) else "(none)"
             ),
