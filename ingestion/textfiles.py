@@ -89,6 +89,34 @@ def read_csv_records(path: Path) -> list[tuple[int, list[str]]]:
     return records
 
 
+def read_csv_dicts(path: Path, *, delimiter_example: str = "") -> tuple[list[dict[str, str]], list[int], list[str]]:
+    """(records as header → cell, the line each starts on, the stripped header) of a CSV file.
+
+    Raises ``InputError`` for a file without a header, with a header only, or with a record
+    whose field count is not the header's (``delimiter_example``, e.g. ``', such as "…",'``,
+    completes the hint about quoting a value that holds the delimiter).
+    """
+    numbered = read_csv_records(path)
+    if not numbered:
+        raise InputError("the file has no header row", file=path)
+    (_, header), data = numbered[0], numbered[1:]
+    header = [cell.strip() for cell in header]
+    if not data:
+        raise InputError("no data rows (header only)", file=path)
+    records, rows = [], []
+    for line, cells in data:
+        if len(cells) != len(header):
+            raise InputError(
+                f"{len(cells)} fields where the header has {len(header)} (a value holding the delimiter"
+                f"{delimiter_example} must be in double quotes)",
+                file=path,
+                row=line,
+            )
+        records.append(dict(zip(header, cells, strict=True)))
+        rows.append(line)
+    return records, rows, header
+
+
 def normalise_label(label: object) -> str:
     """Lower-case, accent-free, single-spaced form of a header or label, for matching."""
     text = unicodedata.normalize("NFKD", str(label or ""))

@@ -31,6 +31,8 @@ MINUTE_STEPS = [0, 10, 20, 30, 45, 60, 90]
 MINUTE_COLOURS = ["#1a9850", "#66bd63", "#a6d96a", "#fdae61", "#f46d43", "#d73027"]
 OVER_COLOUR = "#7f0000"
 NO_DATA_COLOUR = "#b0b0b0"
+STOP_COLOUR = "#e66101"  # outreach stops and permanences
+QPV_COLOUR = "#5e3c99"  # priority neighbourhoods
 # Overseas regions drawn as insets under a national map; the collectivities only named in its caption.
 OVERSEAS_INSETS = {"01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte"}
 OVERSEAS_NOT_DRAWN = {"05": "Saint-Pierre-et-Miquelon", "07": "Saint-Barthélemy", "08": "Saint-Martin"}
@@ -135,6 +137,10 @@ def _in_frame(points: pd.DataFrame, frame: Frame) -> pd.DataFrame:
     return points[inside]
 
 
+def _in_frame_or_none(points: pd.DataFrame | None, frame: Frame) -> pd.DataFrame | None:
+    return None if points is None else _in_frame(points, frame)
+
+
 def _overseas(points: pd.DataFrame) -> pd.Series:
     if "region_code" not in points:
         return pd.Series(False, index=points.index)
@@ -145,6 +151,33 @@ def _mobile(sites: pd.DataFrame) -> pd.Series:
     if "is_mobile" not in sites:
         return pd.Series(False, index=sites.index)
     return sites["is_mobile"].astype("boolean").fillna(False).astype(bool)
+
+
+def _draw_places(ax, stops: pd.DataFrame | None, qpvs: pd.DataFrame | None, *, labels: bool) -> None:
+    """Outreach stops and permanences (hollow orange circles) and QPVs (purple crosses)."""
+    if qpvs is not None and not qpvs.empty:
+        ax.scatter(
+            qpvs["longitude"],
+            qpvs["latitude"],
+            marker="x",
+            s=14 if labels else 6,
+            c=QPV_COLOUR,
+            linewidths=0.8,
+            label=f"quartiers prioritaires ({len(qpvs)})" if labels else None,
+            zorder=3,
+        )
+    if stops is not None and not stops.empty:
+        ax.scatter(
+            stops["longitude"],
+            stops["latitude"],
+            marker="o",
+            s=12 if labels else 5,
+            facecolors="none",
+            edgecolors=STOP_COLOUR,
+            linewidths=0.7,
+            label=f"arrêts et permanences ({len(stops)})" if labels else None,
+            zorder=3,
+        )
 
 
 def _draw_points(ax, communes: pd.DataFrame, sites: pd.DataFrame, size: float, *, labels: bool):
@@ -294,16 +327,23 @@ def _set_frame(ax, frame: Frame) -> None:
     ax.set_yticks([])
 
 
-def _draw_insets(fig, grid, communes: pd.DataFrame, sites: pd.DataFrame) -> None:
+def _in_region(points: pd.DataFrame | None, code: str) -> pd.DataFrame | None:
+    if points is None:
+        return None
+    return points[points["region_code"] == code] if "region_code" in points else points.iloc[0:0]
+
+
+def _draw_insets(fig, grid, communes: pd.DataFrame, sites: pd.DataFrame, stops=None, qpvs=None) -> None:
     for column, (code, name) in enumerate(OVERSEAS_INSETS.items()):
         ax = fig.add_subplot(grid[1, column])
         region_communes = communes[communes["region_code"] == code]
-        region_sites = sites[sites["region_code"] == code] if "region_code" in sites else sites.iloc[0:0]
+        region_sites = _in_region(sites, code)
         ax.set_title(name, fontsize=8)
         if region_communes.empty:
             ax.set_axis_off()
             continue
         _draw_points(ax, region_communes, region_sites, 14.0, labels=False)
+        _draw_places(ax, _in_region(stops, code), _in_region(qpvs, code), labels=False)
         _set_frame(ax, _territory_frame(region_communes, region_sites))
 
 
@@ -315,6 +355,8 @@ def draw_coverage_map(
     *,
     neighbours: pd.DataFrame | None = None,
     towns: pd.DataFrame | None = None,
+    stops: pd.DataFrame | None = None,
+    qpvs: pd.DataFrame | None = None,
     overseas_insets: bool = False,
 ) -> Path:
     """Draw a territory's coverage map into a PNG at ``path`` (title also in its PNG metadata).
@@ -324,16 +366,22 @@ def draw_coverage_map(
     ``sites`` (``latitude``, ``longitude``, ``is_mobile``) are triangles (mobile: diamonds).
     Department borders and the territory's outline are traced from the communes and from
     ``neighbours`` (communes around the territory, not coloured); ``towns`` (``name``,
-    ``latitude``, ``longitude``) are labelled. The map is framed on the communes with a small
+    ``latitude``, ``longitude``) are labelled; ``stops`` (outreach places) are hollow circles and
+    ``qpvs`` (priority neighbourhoods) crosses, both with ``latitude``, ``longitude`` and
+    ``region_code``. The map is framed on the communes with a small
     margin and carries a scale bar. ``overseas_insets`` (national map): metropolitan France is
     framed and the overseas regions are drawn as insets under it.
 
     The PNG is written under a hidden name and moved into place, so ``path`` is never half-written.
     """
     communes, sites, neighbours = _located(communes), _located(sites), _located(neighbours)
-    main_communes, main_sites = communes, sites
+    stops = _located(stops) if stops is not None else None
+    qpvs = _located(qpvs) if qpvs is not None else None
+    main_communes, main_sites, main_stops, main_qpvs = communes, sites, stops, qpvs
     if overseas_insets:
         main_communes, main_sites = communes[~_overseas(communes)], sites[~_overseas(sites)]
+        main_stops = stops[~_overseas(stops)] if stops is not None else None
+        main_qpvs = qpvs[~_overseas(qpvs)] if qpvs is not None else None
     frame = _territory_frame(main_communes, main_sites)
     width, height = map_size_inches(frame)
     insets = overseas_insets and _overseas(communes).any()
@@ -352,6 +400,7 @@ def draw_coverage_map(
         else:
             size = max(2.0, min(40.0, 60000 / max(len(main_communes), 1)))
             coloured = _draw_points(ax, main_communes, main_sites, size, labels=True)
+            _draw_places(ax, _in_frame_or_none(main_stops, frame), _in_frame_or_none(main_qpvs, frame), labels=True)
             _draw_outlines(ax, main_communes, neighbours)
             _draw_towns(ax, towns, frame)
             _set_frame(ax, frame)
@@ -361,7 +410,7 @@ def draw_coverage_map(
             colorbar.set_label("minutes jusqu'au site France Services le plus proche")
             colorbar.ax.axhline(THRESHOLD_MINUTES, color="black", linewidth=2.5)
         if insets:
-            _draw_insets(fig, grid, communes, sites)
+            _draw_insets(fig, grid, communes, sites, stops, qpvs)
         if overseas_insets:
             present = set(communes["region_code"]) if "region_code" in communes else set()
             absent = [name for code, name in OVERSEAS_NOT_DRAWN.items() if code in present]

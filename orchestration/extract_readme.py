@@ -31,10 +31,15 @@ TABLE_DESCRIPTIONS = {
     "sites": "Sites France Services de la liste en vigueur : format, adresse, horaires, position.",
     "published_reconciliation": "Chiffres publiés par l'État (baromètre DITP : actes par mois, satisfaction en % ; "
     "baromètre Etalab : sites labellisés) à côté de ceux de l'entrepôt, avec l'écart et le rapport.",
+    "outreach_places": "Arrêts des bus France Services et permanences hors les murs en vigueur : site qui les "
+    "assure, commune, position, horaires (syntaxe opening_hours), semaines (toutes, paires, impaires), heures par "
+    "semaine.",
+    "qpv_coverage": "Quartiers prioritaires de la politique de la ville (QPV) par mois : population, site fixe le "
+    "plus proche et temps d'accès, lieux (sites, arrêts, permanences) dans le quartier et leurs heures du mois.",
 }
 MAP_DESCRIPTION = (
     "Carte : temps d'accès de chaque commune au site le plus proche (vert : moins de 30 minutes), sites fixes "
-    "et itinérants."
+    "et itinérants, arrêts et permanences (cercles orange), quartiers prioritaires (croix violettes)."
 )
 CONVENTIONS = (
     "Parts et taux en pourcentage arrondis à 0,1 % ; temps en minutes entières ; distances au 0,1 km ; "

@@ -64,6 +64,12 @@ TABLES = {
     "published_reconciliation": ExtractTable(
         "mart_published_reconciliation", "", f"{TERRITORY_LEVEL_ORDER}, territory_code, month_start, indicator"
     ),
+    "outreach_places": ExtractTable(
+        "dim_outreach_place", "is_current", "region_code, department_code, commune_code, site_id, place_id"
+    ),
+    "qpv_coverage": ExtractTable(
+        "mart_qpv_coverage", "", "region_code, department_code, commune_code, qpv_code, month_end"
+    ),
 }
 MAP_NAME = "coverage_map.png"
 MANIFEST_NAME = "manifest.json"
@@ -293,6 +299,8 @@ class MapData:
     neighbours: pd.DataFrame
     sites: pd.DataFrame
     towns: pd.DataFrame
+    stops: pd.DataFrame | None = None
+    qpvs: pd.DataFrame | None = None
 
 
 def _map_data(con: duckdb.DuckDBPyConnection, scope: Scope, existing: set[str]) -> MapData:
@@ -331,7 +339,16 @@ def _map_data(con: duckdb.DuckDBPyConnection, scope: Scope, existing: set[str]) 
         chief = prefectures(communes["department_code"].dropna())
     towns = every[every["commune_code"].isin(chief)][["commune_code", "latitude", "longitude"]]
     towns = towns.assign(name=towns["commune_code"].map(chief))
-    return MapData(communes=communes, neighbours=neighbours, sites=sites, towns=towns)
+    stops = qpvs = None
+    if "dim_outreach_place" in existing:
+        stops = con.sql(
+            f"select latitude, longitude, region_code from dim_outreach_place{site_where}", params=site_params
+        ).df()
+    if "dim_qpv" in existing:
+        # the newest generation in force (2024 replaced 2015)
+        qpv_where, qpv_params = _where(scope, "generation = (select max(generation) from dim_qpv)")
+        qpvs = con.sql(f"select latitude, longitude, region_code from dim_qpv{qpv_where}", params=qpv_params).df()
+    return MapData(communes=communes, neighbours=neighbours, sites=sites, towns=towns, stops=stops, qpvs=qpvs)
 
 
 # --- manifest ----------------------------------------------------------------------------------
@@ -427,6 +444,8 @@ def write_extract(
         map_title(about.territory, about.data_month),
         neighbours=drawn.neighbours,
         towns=drawn.towns,
+        stops=drawn.stops,
+        qpvs=drawn.qpvs,
         overseas_insets=parsed.kind == "national",
     )
     files[MAP_NAME] = len(drawn.communes)

@@ -49,7 +49,7 @@ class WarehouseResource(dg.ConfigurableResource):
         from orchestration.home_lock import hold_home, holds_home
 
         home = self.settings().home
-        if holds_home(home) or (context.dagster_run and context.dagster_run.tags.get("fsw/trigger") == "cli"):
+        if holds_home(home) or (context.run and context.run.tags.get("fsw/trigger") == "cli"):
             return
         log = context.log
 

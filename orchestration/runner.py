@@ -197,7 +197,10 @@ def _release_dead_cli_runs(instance) -> None:
 
 def _execute(settings: Settings, instance, job, selection, tags, run_config: dict | None = None) -> RunSummary:
     log_path = settings.home / "logs" / "last_run.log"  # emptied by run_job
-    run = _create_code_location_run(instance, job, selection, tags, {"loggers": {"progress": {}}, **(run_config or {})})
+    recon = _reconstructable_job(job.name)
+    run = _create_code_location_run(
+        instance, job, recon, selection, tags, {"loggers": {"progress": {}}, **(run_config or {})}
+    )
     from orchestration.progress import elapsed
 
     print(f"{elapsed()} run {job.name} {run.run_id}", file=sys.stderr, flush=True)
@@ -205,7 +208,7 @@ def _execute(settings: Settings, instance, job, selection, tags, run_config: dic
 
     # dbt's own log lines go to a file: stderr carries the concise progress, stdout stays clean.
     with open(log_path, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = execute_run(_reconstructable_job(job.name), run, instance, raise_on_error=False)
+        result = execute_run(recon, run, instance, raise_on_error=False)
     return _summarise(result)
 
 
@@ -218,7 +221,7 @@ def _reconstructable_job(job_name: str):
     return repository.get_reconstructable_job(job_name)
 
 
-def _create_code_location_run(instance, job, selection, tags, run_config):
+def _create_code_location_run(instance, job, recon, selection, tags, run_config):
     """A run of ``job`` recorded with the origin of the project's code location.
 
     With that origin the UI lists the run on the job's page, in the timeline and under the
@@ -238,7 +241,6 @@ def _create_code_location_run(instance, job, selection, tags, run_config):
         ),
         CODE_LOCATION_NAME,
     )
-    recon = _reconstructable_job(job.name)
     return instance.create_run_for_job(
         job_def=job,
         run_config=run_config,

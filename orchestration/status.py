@@ -18,6 +18,9 @@ from orchestration.home_lock import home_if_free
 
 FAILED_SHOWN = 5  # failed loads listed per source, newest first
 WAITING = ("landed", "parsed", "loaded")
+UNLINKED_SHOWN = 5  # outreach places without a site listed by name
+# What a source holds before its first load, when the warehouse embeds a default.
+EMBEDDED = {"insee": "embedded snapshot (real, older)", "qpv": "embedded 2024 list (real, ANCT; no file loaded)"}
 
 
 def render_status(settings: Settings) -> str:
@@ -41,6 +44,7 @@ def render_status(settings: Settings) -> str:
             lines += _failures(ledger, schema)
             lines += _quarantine(ledger, schema)
         if serving is not None:
+            lines += _unlinked_places(serving)
             lines += _data_months(serving)
             tables = serving.execute(
                 "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1"
@@ -114,15 +118,40 @@ def _sources(ledger, schema: dict, serving) -> list[str]:
         else:
             if source == "sites" and demo_sites:
                 text = f"demo: generated listing of {demo_sites:,} sites (no real listing loaded)"
+            elif demo and source == "outreach":
+                text = "demo: generated stops for the listing's mobile sites (no real file loaded)"
             elif demo and source in ("activity", "satisfaction"):
                 text = f"demo: generated exports for the sites of the current listing, {demo:,} file(s) (no real file loaded)"
             elif demo:
                 text = f"demo: {demo:,} published load(s)"
             else:
-                text = {"insee": "embedded snapshot (real, older)"}.get(source, "none loaded")
+                text = EMBEDDED.get(source, "none loaded")
             if failed or waiting:
                 text += f"; {failed:,} failed{extra}"
         lines.append(f"  {source:<13} {text}")
+    return lines
+
+
+def _unlinked_places(serving) -> list[str]:
+    """Outreach places the warehouse could not link to a France Services site (kept, listed)."""
+    has_places = serving.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = 'dim_outreach_place'"
+    ).fetchone()[0]
+    if not has_places:
+        return []
+    rows = serving.execute(
+        """select place_name, commune_code, coalesce(parent_structure, '')
+           from dim_outreach_place where is_current and link_method = 'unlinked' order by place_name"""
+    ).fetchall()
+    if not rows:
+        return []
+    lines = [f"outreach places not linked to a site ({len(rows):,}; kept, without a site in the marts):"]
+    lines += [
+        f"  {name} ({commune}){f', parent structure {parent!r}' if parent else ''}"
+        for name, commune, parent in rows[:UNLINKED_SHOWN]
+    ]
+    if len(rows) > UNLINKED_SHOWN:
+        lines.append(f"  … and {len(rows) - UNLINKED_SHOWN:,} more")
     return lines
 
 

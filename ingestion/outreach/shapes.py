@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.errors import InputError
-from ingestion.textfiles import decode_text, normalise_label, read_csv_records
+from ingestion.textfiles import decode_text, normalise_label, read_csv_dicts
 
 LIEUX_JSON, LIEUX_CSV, TEMPLATE = "lieux_mediation_json", "lieux_mediation_csv", "template"
 SHAPES = (LIEUX_JSON, LIEUX_CSV, TEMPLATE)
@@ -76,7 +76,7 @@ def read_outreach_records(path: str | Path) -> OutreachRecords:
         keys = list(dict.fromkeys(key for record in records for key in record))
         shape = _shape_of(keys, path, json_file=True)
     else:
-        records, rows, keys = _csv_records(path)
+        records, rows, keys = read_csv_dicts(path, delimiter_example=', such as "Mo 09:00-12:00; PH off",')
         shape = _shape_of(keys, path, json_file=False)
     return OutreachRecords(shape, records, rows, keys)
 
@@ -158,25 +158,3 @@ def _feature_properties(feature: object, number: int, path: Path) -> dict:
                 if properties.get(name) in (None, ""):
                     properties[name] = value
     return properties
-
-
-def _csv_records(path: Path) -> tuple[list[dict], list[int], list[str]]:
-    numbered = read_csv_records(path)
-    if not numbered:
-        raise InputError("the file has no header row", file=path)
-    (_, header), data = numbered[0], numbered[1:]
-    header = [cell.strip() for cell in header]
-    if not data:
-        raise InputError("no data rows (header only)", file=path)
-    records, rows = [], []
-    for line, cells in data:
-        if len(cells) != len(header):
-            raise InputError(
-                f"{len(cells)} fields where the header has {len(header)} (a value holding the delimiter, "
-                'such as "Mo 09:00-12:00; PH off", must be in double quotes)',
-                file=path,
-                row=line,
-            )
-        records.append(dict(zip(header, cells)))
-        rows.append(line)
-    return records, rows, header

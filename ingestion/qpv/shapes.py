@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingestion.errors import InputError
-from ingestion.textfiles import decode_text, normalise_label, read_csv_records
+from ingestion.textfiles import decode_text, normalise_label, read_csv_dicts
 
 # Canonical field → the labels seen for it, in order of preference (matched without case,
 # accents or punctuation). `commune_qp` before `nom_commune`: the 2015 outlines name the
@@ -49,7 +49,7 @@ def read_qpv_records(path: str | Path) -> QpvRecords:
         kind = "geojson"
         keys = list(dict.fromkeys(key for record in records for key in record))
     else:
-        records, rows, keys = _csv(path)
+        records, rows, keys = read_csv_dicts(path)
         geometries, kind = None, "csv"
     fields = _fields(keys)
     if "qpv_code" not in fields:
@@ -98,23 +98,3 @@ def _geojson(text: str, path: Path) -> tuple[list[dict], list[int], list[object]
         records.append(properties)
         geometries.append(feature.get("geometry"))
     return records, list(range(1, len(records) + 1)), geometries
-
-
-def _csv(path: Path) -> tuple[list[dict], list[int], list[str]]:
-    numbered = read_csv_records(path)
-    (_, header), data = numbered[0], numbered[1:]
-    header = [cell.strip() for cell in header]
-    if not data:
-        raise InputError("no data rows (header only)", file=path)
-    records, rows = [], []
-    for line, cells in data:
-        if len(cells) != len(header):
-            raise InputError(
-                f"{len(cells)} fields where the header has {len(header)} (a value holding the delimiter "
-                "must be in double quotes)",
-                file=path,
-                row=line,
-            )
-        records.append(dict(zip(header, cells)))
-        rows.append(line)
-    return records, rows, header

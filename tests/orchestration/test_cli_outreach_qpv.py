@@ -151,3 +151,11 @@ def test_bus_stops_permanences_and_both_qpv_generations(fsw_home, tmp_path):
         [bus.name],
     )
     assert links == [("2023", "nearest_mobile_site", 12)]
+    # The places left without a site are listed by `fsw status`, and the QPVs say where they come from.
+    status = run_fsw(fsw_home, "status", demo_months=0)
+    unlinked = _work(
+        fsw_home, "select count(*) from main.dim_outreach_place where is_current and link_method = 'unlinked'"
+    )[0][0]
+    assert unlinked > 0 and f"outreach places not linked to a site ({unlinked:,};" in status.stdout, status.stdout
+    assert "Centre social Le Viguier (11069)" in status.stdout
+    assert "qpv           real:" in status.stdout

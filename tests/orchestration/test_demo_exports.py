@@ -34,6 +34,7 @@ def test_a_real_listing_replaces_the_demo_exports_written_for_the_demo_listing(f
     )
     assert demo_loads > 0 and demo_sites > 2000  # the demo listing's 2,845 sites
     _demo_world_is_consistent(fsw_home)
+    _every_demo_bus_has_its_stops(fsw_home)
 
     # A real listing of 100 sites (3 without a position) whose ids are also demo ids.
     done = run_fsw(
@@ -110,3 +111,22 @@ def _demo_world_is_consistent(home: Path) -> None:
         "satisfaction": DataMonths(last_month, last_month, 1),
         "coverage": DataMonths(first_release, this_month, 4),
     }
+
+
+def _every_demo_bus_has_its_stops(home: Path) -> None:
+    """The demo outreach: 6–12 linked stops for every current mobile demo site with a position,
+    each with a schedule this month."""
+    [(mobile, with_stops, fewest, most, unlinked, scheduled)] = _query(
+        home,
+        """
+        with mobile as (select site_id from dim_site where is_current and is_mobile and has_position),
+             stops as (select site_id, count(*) as n from dim_outreach_place where is_current and is_demo
+                       group by site_id)
+        select (select count(*) from mobile),
+               (select count(*) from mobile join stops using (site_id)),
+               (select min(n) from stops), (select max(n) from stops),
+               (select count(*) from dim_outreach_place where site_key is null),
+               (select count(*) from fct_outreach_schedule where hours > 0)""",
+    )
+    assert mobile > 100 and with_stops == mobile
+    assert 6 <= fewest and most <= 12 and unlinked == 0 and scheduled > 0

@@ -51,9 +51,7 @@ def test_a_longer_demo_window_is_kept_by_the_run_and_by_a_later_listing_change(t
 
     # A listing change (one site fewer) regenerates the demo exports for 4 months, not 1.
     with duckdb.connect(str(settings.work_db)) as con:
-        con.execute(
-            "delete from raw.site_listing where site_id = (select min(site_id) from raw.site_listing)"
-        )
+        con.execute("delete from raw.site_listing where site_id = (select min(site_id) from raw.site_listing)")
     regenerated = ensure_demo_exports(settings)
     generated = [p for source in ("activity", "satisfaction") for p in (settings.demo / "exports" / source).glob("*")]
     assert regenerated == len(generated) > 0

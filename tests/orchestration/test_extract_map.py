@@ -74,3 +74,35 @@ def test_chief_towns_are_the_reference_communes_of_their_department():
         assert departments.get(department, region) == region
     assert regional_capitals(["76", "11", "99"]) == {"31555": "Toulouse", "75056": "Paris"}
     assert prefectures(["34", "2A"]) == {"2A004": "Ajaccio", "34172": "Montpellier"}
+
+
+def _pixels_of(path, colour: str, tolerance: int = 40) -> int:
+    from PIL import Image
+
+    target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
+    with Image.open(path) as png:
+        pixels = np.asarray(png.convert("RGB"), dtype=int)
+    return int((np.abs(pixels - target).sum(axis=2) < tolerance).sum())
+
+
+def test_stops_and_qpvs_are_drawn_with_their_own_markers(tmp_path):
+    from orchestration.extract_map import QPV_COLOUR, STOP_COLOUR, draw_coverage_map
+
+    rng = np.random.default_rng(0)
+    communes = pd.DataFrame(
+        {
+            "latitude": 43 + rng.random(200),
+            "longitude": 2 + rng.random(200),
+            "travel_minutes": rng.random(200) * 20,  # all green: no orange or purple from the colour scale
+            "department_code": "11",
+            "region_code": "76",
+        }
+    )
+    sites = pd.DataFrame({"latitude": [43.5], "longitude": [2.5], "is_mobile": [True], "region_code": ["76"]})
+    stops = pd.DataFrame({"latitude": 43.1 + rng.random(10) * 0.8, "longitude": 2.1 + rng.random(10) * 0.8})
+    stops["region_code"] = "76"
+    qpvs = pd.DataFrame({"latitude": [43.2, 43.8], "longitude": [2.2, 2.8], "region_code": ["76", "76"]})
+    plain = draw_coverage_map(communes, sites, tmp_path / "plain.png", "Aude")
+    full = draw_coverage_map(communes, sites, tmp_path / "full.png", "Aude", stops=stops, qpvs=qpvs)
+    assert _pixels_of(plain, STOP_COLOUR) == 0 and _pixels_of(plain, QPV_COLOUR) == 0
+    assert _pixels_of(full, STOP_COLOUR) > 50 and _pixels_of(full, QPV_COLOUR) > 10

@@ -110,6 +110,29 @@ def _serving_db(settings: Settings, *, with_coverage: bool = True) -> None:
                published_value, ratio)"""
     )
     con.execute(
+        """create table dim_outreach_place as
+        select * from (values
+            ('P1', '1', 'Mairie, Toulouse', '31069', '31', '76', 43.60, 1.44, 'Tu 09:00-12:00', 'all', 3.0, true),
+            ('P2', '1', 'Foyer rural, Béziers', '34032', '34', '76', 43.34, 3.21, 'We 09:00-12:00', 'odd', 1.5, true),
+            ('P3', '1', 'Ancien arrêt', '34032', '34', '76', 43.30, 3.20, 'Mo 09:00-12:00', 'all', 3.0, false),
+            ('P4', '9', '=HYPERLINK(1)', '01004', '01', '84', 45.95, 5.35, 'Fr 09:00-12:00', 'all', 3.0, true)
+        ) as t(place_id, site_id, place_name, commune_code, department_code, region_code, latitude, longitude,
+               opening_hours, weeks, hours_per_week_avg, is_current)"""
+    )
+    con.execute(
+        """create table dim_qpv as
+        select * from (values ('QN03101M', 2024, '31069', '31', '76', 43.61, 1.45),
+                              ('QN00101M', 2024, '01004', '01', '84', 45.96, 5.36))
+        as t(qpv_code, generation, commune_code, department_code, region_code, latitude, longitude)"""
+    )
+    con.execute(
+        """create table mart_qpv_coverage as
+        select qpv_code, generation, commune_code, department_code, region_code, month_end, 2500 as population,
+               12.5::double as travel_minutes, 1 as places_inside, 6.5::double as hours_inside,
+               true as has_presence_inside
+        from dim_qpv cross join (values (date '2025-01-31'), (date '2025-02-28')) as m(month_end)"""
+    )
+    con.execute(
         "create table fsw_publication as select ?::timestamptz as published_at, ? as run_id, '' as tables",
         [datetime(2025, 3, 30, 12, 0, tzinfo=UTC), "run-abc"],
     )
@@ -145,6 +168,8 @@ def test_region_csv_extract_is_scoped_and_safe_for_french_excel(settings, tmp_pa
         "coverage_gaps.csv",
         "sites.csv",
         "published_reconciliation.csv",
+        "outreach_places.csv",
+        "qpv_coverage.csv",
         "coverage_map.png",
     }
     # Only rows of region 76: the region, its 2 departments and its EPCI, for 2 months.
@@ -174,6 +199,15 @@ def test_region_csv_extract_is_scoped_and_safe_for_french_excel(settings, tmp_pa
     assert [row[:2] for row in published[1:]] == [["region", "76"], ["department", "31"]]
     assert published[1][published[0].index("ratio")] == "1,012"
     assert {row[sites[0].index("labelled_on")] for row in sites[1:]} == {"2020-01-15"}
+    places = _csv_rows(folder / "outreach_places.csv")
+    # the region's current stops and permanences, sorted by department then commune
+    assert [row[places[0].index("place_id")] for row in places[1:]] == ["P1", "P2"]
+    assert places[2][places[0].index("hours_per_week_avg")] == "1,5"
+    qpv = _csv_rows(folder / "qpv_coverage.csv")
+    assert [(row[qpv[0].index("qpv_code")], row[qpv[0].index("month_end")]) for row in qpv[1:]] == [
+        ("QN03101M", "2025-01-31"),
+        ("QN03101M", "2025-02-28"),
+    ]
 
     png = (folder / "coverage_map.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and 20_000 < len(png) < 2_000_000

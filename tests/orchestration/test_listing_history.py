@@ -83,11 +83,10 @@ def test_demo_home_then_the_2020_releases_out_of_order_then_2024(fsw_home):
         done = _ingest(fsw_home, folder / name, as_of, "--no-publish")
     # The summary says what the release changed against the one before it.
     assert "listing 2020-10-12: 908 sites; 427 opened, 2 closed" in done.stderr, done.stderr
-    for index in (3, 1):
-        name, as_of = RELEASES_2020[index]
-        _ingest(fsw_home, folder / name, as_of, "--no-publish")
-    done = run_fsw(fsw_home, "run")
-    assert done.returncode == 0, last_line(done.stderr)
+    name, as_of = RELEASES_2020[3]
+    _ingest(fsw_home, folder / name, as_of, "--no-publish")
+    name, as_of = RELEASES_2020[1]
+    _ingest(fsw_home, folder / name, as_of)  # publishes what the releases before it built
     assert _facts_without_site(fsw_home) == (0, 0)
     [(current, demo_sites, demo_facts_of_closed)] = _query(
         fsw_home,

@@ -39,16 +39,20 @@ def _latest_national(rows: pd.DataFrame) -> pd.DataFrame:
     month, published, warehouse, gap (warehouse - published) and ratio."""
     national = rows[rows["territory_level"] == "national"].sort_values("month_start")
     latest = national.groupby("indicator", sort=True).tail(1)
-    return pd.DataFrame(
-        {
-            "indicator": latest["indicator"],
-            "month": latest["month_start"].map(lambda d: f"{d:%Y-%m}"),
-            "published": latest["published_value"],
-            "warehouse": latest["warehouse_value"],
-            "gap": latest["warehouse_value"] - latest["published_value"],
-            "ratio": latest["ratio"],
-        }
-    ).sort_values("indicator").reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "indicator": latest["indicator"],
+                "month": latest["month_start"].map(lambda d: f"{d:%Y-%m}"),
+                "published": latest["published_value"],
+                "warehouse": latest["warehouse_value"],
+                "gap": latest["warehouse_value"] - latest["published_value"],
+                "ratio": latest["ratio"],
+            }
+        )
+        .sort_values("indicator")
+        .reset_index(drop=True)
+    )
 
 
 @dg.asset_check(

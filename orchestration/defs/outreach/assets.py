@@ -12,6 +12,8 @@ from ingestion.outreach.reader import PLACE_COLUMNS, SESSION_COLUMNS, empty_plac
 from ingestion.store import connect, loads, quarantine, replace_table, set_load_status
 from orchestration.defs.insee.assets import RAW_INSEE_REFERENCE
 from orchestration.defs.ledger import USABLE
+from orchestration.defs.outreach.demo import ensure_demo_outreach
+from orchestration.defs.sites.assets import RAW_SITE_LISTING
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
 
 RAW_OUTREACH = dg.AssetKey(["raw", "outreach"])
@@ -26,7 +28,7 @@ def _as_of(landed, row: pd.Series) -> date:
 
 @dg.asset(
     key=RAW_OUTREACH,
-    deps=[RAW_INSEE_REFERENCE],
+    deps=[RAW_INSEE_REFERENCE, RAW_SITE_LISTING],
     group_name="outreach",
     kinds={"duckdb", "pandas", "great_expectations"},
     owners=[OWNER],
@@ -36,7 +38,8 @@ def _as_of(landed, row: pd.Series) -> date:
         "load × place line of the file, with its validity, raw opening_hours, week parity, site_id "
         "or parent structure, department and position) and `raw.outreach_sessions` (grain: place "
         "line × weekday × start × end × week parity). Source: files landed by `fsw ingest "
-        "outreach` (lieux de médiation numérique JSON/CSV, or the local-team template). Rebuilt "
+        "outreach` (lieux de médiation numérique JSON/CSV, or the local-team template), or, while "
+        "none was loaded, demo stops for the listing's mobile sites (6–12 each). Rebuilt "
         "from every usable load on each run; a point more than 20 km from its commune is replaced "
         "by the commune's (noted in quarantine); unreadable hours are quarantined."
     ),
@@ -44,6 +47,7 @@ def _as_of(landed, row: pd.Series) -> date:
 def raw_outreach(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     """Read every usable outreach load into the places and sessions tables."""
     settings = warehouse.settings()
+    ensure_demo_outreach(settings)
     with connect(settings.work_db) as con:
         ledger = loads(con, "outreach", USABLE)
         communes = con.execute("select commune_code, department_code, latitude, longitude from raw.insee_communes").df()
