@@ -31,7 +31,7 @@ MINUTE_STEPS = [0, 10, 20, 30, 45, 60, 90]
 MINUTE_COLOURS = ["#1a9850", "#66bd63", "#a6d96a", "#fdae61", "#f46d43", "#d73027"]
 OVER_COLOUR = "#7f0000"
 NO_DATA_COLOUR = "#b0b0b0"
-STOP_COLOUR = "#e66101"  # outreach stops and permanences
+STOP_COLOUR = "#d01c8b"  # outreach stops and permanences: a colour the minute scale does not use
 QPV_COLOUR = "#5e3c99"  # priority neighbourhoods
 # Overseas regions drawn as insets under a national map; the collectivities only named in its caption.
 OVERSEAS_INSETS = {"01": "Guadeloupe", "02": "Martinique", "03": "Guyane", "04": "La Réunion", "06": "Mayotte"}
@@ -154,7 +154,7 @@ def _mobile(sites: pd.DataFrame) -> pd.Series:
 
 
 def _draw_places(ax, stops: pd.DataFrame | None, qpvs: pd.DataFrame | None, *, labels: bool) -> None:
-    """Outreach stops and permanences (hollow orange circles) and QPVs (purple crosses)."""
+    """Outreach stops and permanences (hollow magenta circles) and QPVs (purple crosses)."""
     if qpvs is not None and not qpvs.empty:
         ax.scatter(
             qpvs["longitude"],
@@ -171,10 +171,10 @@ def _draw_places(ax, stops: pd.DataFrame | None, qpvs: pd.DataFrame | None, *, l
             stops["longitude"],
             stops["latitude"],
             marker="o",
-            s=12 if labels else 5,
+            s=18 if labels else 7,
             facecolors="none",
             edgecolors=STOP_COLOUR,
-            linewidths=0.7,
+            linewidths=1.1,
             label=f"arrêts et permanences ({len(stops)})" if labels else None,
             zorder=3,
         )

@@ -39,7 +39,7 @@ TABLE_DESCRIPTIONS = {
 }
 MAP_DESCRIPTION = (
     "Carte : temps d'accès de chaque commune au site le plus proche (vert : moins de 30 minutes), sites fixes "
-    "et itinérants, arrêts et permanences (cercles orange), quartiers prioritaires (croix violettes)."
+    "et itinérants, arrêts et permanences (cercles magenta), quartiers prioritaires (croix violettes)."
 )
 CONVENTIONS = (
     "Parts et taux en pourcentage arrondis à 0,1 % ; temps en minutes entières ; distances au 0,1 km ; "
