@@ -1,6 +1,7 @@
 """The whole Definitions load, with every expected asset, check, job, schedule and sensor."""
 
 import dagster as dg
+import pytest
 
 from orchestration.runner import ensure_dbt_manifest
 
@@ -123,3 +124,21 @@ def test_gx_check_is_blocking_and_job_runs_in_process():
     assert spec.name == "gx_raw_insee_communes" and spec.blocking
     job = defs.resolve_job_def("refresh_all")
     assert job.executor_def.name == dg.in_process_executor.name
+
+
+def test_the_duckdb_memory_cap_reaches_dbt_and_a_bad_one_is_refused(monkeypatch, tmp_path):
+    import os
+
+    from ingestion.errors import InputError
+    from orchestration.config import apply_environment, load_settings
+
+    monkeypatch.setenv("FSW_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("FSW_DUCKDB_MEMORY_LIMIT", raising=False)
+    settings = load_settings()
+    assert settings.duckdb_memory_limit == "2GB"
+    monkeypatch.setenv("FSW_DUCKDB_MEMORY_LIMIT", "1.5GiB")
+    apply_environment(load_settings())
+    assert os.environ["FSW_DUCKDB_MEMORY_LIMIT"] == "1.5GiB"  # what dbt's profile reads
+    monkeypatch.setenv("FSW_DUCKDB_MEMORY_LIMIT", "lots")
+    with pytest.raises(InputError, match="expected a size such as 2GB"):
+        load_settings()
