@@ -15,17 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-TEMPLATE_HEADER = (
-    "site_id",
-    "place_name",
-    "commune_code",
-    "latitude",
-    "longitude",
-    "opening_hours",
-    "weeks",
-    "valid_from",
-    "valid_to",
-)
+from ingestion.outreach.shapes import TEMPLATE_FIELDS
+
+TEMPLATE_HEADER = TEMPLATE_FIELDS  # the README's template, as the reader knows it
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr")
 HALF_DAYS = ("09:00-12:00", "13:30-16:30")
 VENUES = ("Mairie", "Salle des fêtes", "Place du marché", "Médiathèque", "Foyer rural")
