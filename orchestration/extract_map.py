@@ -137,10 +137,6 @@ def _in_frame(points: pd.DataFrame, frame: Frame) -> pd.DataFrame:
     return points[inside]
 
 
-def _in_frame_or_none(points: pd.DataFrame | None, frame: Frame) -> pd.DataFrame | None:
-    return None if points is None else _in_frame(points, frame)
-
-
 def _overseas(points: pd.DataFrame) -> pd.Series:
     if "region_code" not in points:
         return pd.Series(False, index=points.index)
@@ -153,9 +149,9 @@ def _mobile(sites: pd.DataFrame) -> pd.Series:
     return sites["is_mobile"].astype("boolean").fillna(False).astype(bool)
 
 
-def _draw_places(ax, stops: pd.DataFrame | None, qpvs: pd.DataFrame | None, *, labels: bool) -> None:
+def _draw_places(ax, stops: pd.DataFrame, qpvs: pd.DataFrame, *, labels: bool) -> None:
     """Outreach stops and permanences (hollow magenta circles) and QPVs (purple crosses)."""
-    if qpvs is not None and not qpvs.empty:
+    if not qpvs.empty:
         ax.scatter(
             qpvs["longitude"],
             qpvs["latitude"],
@@ -166,7 +162,7 @@ def _draw_places(ax, stops: pd.DataFrame | None, qpvs: pd.DataFrame | None, *, l
             label=f"quartiers prioritaires ({len(qpvs)})" if labels else None,
             zorder=3,
         )
-    if stops is not None and not stops.empty:
+    if not stops.empty:
         ax.scatter(
             stops["longitude"],
             stops["latitude"],
@@ -327,13 +323,13 @@ def _set_frame(ax, frame: Frame) -> None:
     ax.set_yticks([])
 
 
-def _in_region(points: pd.DataFrame | None, code: str) -> pd.DataFrame | None:
-    if points is None:
-        return None
+def _in_region(points: pd.DataFrame, code: str) -> pd.DataFrame:
     return points[points["region_code"] == code] if "region_code" in points else points.iloc[0:0]
 
 
-def _draw_insets(fig, grid, communes: pd.DataFrame, sites: pd.DataFrame, stops=None, qpvs=None) -> None:
+def _draw_insets(
+    fig, grid, communes: pd.DataFrame, sites: pd.DataFrame, stops: pd.DataFrame, qpvs: pd.DataFrame
+) -> None:
     for column, (code, name) in enumerate(OVERSEAS_INSETS.items()):
         ax = fig.add_subplot(grid[1, column])
         region_communes = communes[communes["region_code"] == code]
@@ -375,13 +371,11 @@ def draw_coverage_map(
     The PNG is written under a hidden name and moved into place, so ``path`` is never half-written.
     """
     communes, sites, neighbours = _located(communes), _located(sites), _located(neighbours)
-    stops = _located(stops) if stops is not None else None
-    qpvs = _located(qpvs) if qpvs is not None else None
+    stops, qpvs = _located(stops), _located(qpvs)  # none given: empty
     main_communes, main_sites, main_stops, main_qpvs = communes, sites, stops, qpvs
     if overseas_insets:
         main_communes, main_sites = communes[~_overseas(communes)], sites[~_overseas(sites)]
-        main_stops = stops[~_overseas(stops)] if stops is not None else None
-        main_qpvs = qpvs[~_overseas(qpvs)] if qpvs is not None else None
+        main_stops, main_qpvs = stops[~_overseas(stops)], qpvs[~_overseas(qpvs)]
     frame = _territory_frame(main_communes, main_sites)
     width, height = map_size_inches(frame)
     insets = overseas_insets and _overseas(communes).any()
@@ -400,7 +394,7 @@ def draw_coverage_map(
         else:
             size = max(2.0, min(40.0, 60000 / max(len(main_communes), 1)))
             coloured = _draw_points(ax, main_communes, main_sites, size, labels=True)
-            _draw_places(ax, _in_frame_or_none(main_stops, frame), _in_frame_or_none(main_qpvs, frame), labels=True)
+            _draw_places(ax, _in_frame(main_stops, frame), _in_frame(main_qpvs, frame), labels=True)
             _draw_outlines(ax, main_communes, neighbours)
             _draw_towns(ax, towns, frame)
             _set_frame(ax, frame)

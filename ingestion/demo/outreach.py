@@ -17,7 +17,6 @@ import pandas as pd
 
 from ingestion.outreach.shapes import TEMPLATE_FIELDS
 
-TEMPLATE_HEADER = TEMPLATE_FIELDS  # the README's template, as the reader knows it
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr")
 HALF_DAYS = ("09:00-12:00", "13:30-16:30")
 VENUES = ("Mairie", "Salle des fêtes", "Place du marché", "Médiathèque", "Foyer rural")
@@ -97,7 +96,7 @@ def write_demo_outreach(sites: pd.DataFrame, communes: pd.DataFrame, path: Path,
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=TEMPLATE_HEADER, delimiter=";", lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=TEMPLATE_FIELDS, delimiter=";", lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)

@@ -227,9 +227,10 @@ def _demo_only_sources(settings: Settings) -> dict[str, bool]:
         )
 
 
-def read_demo_marker(settings: Settings) -> dict:
-    """What the demo exports in place were written for: ``sites`` (fingerprint) and ``months``."""
-    written_for = settings.demo / "exports" / WRITTEN_FOR
+def read_demo_marker(settings: Settings, folder: str = "exports") -> dict:
+    """What the demo files of ``FSW_HOME/demo/<folder>`` were written for (``sites``, the
+    fingerprint of the sites they name, and what else their writer recorded), {} if none."""
+    written_for = settings.demo / folder / WRITTEN_FOR
     return json.loads(written_for.read_text(encoding="utf-8")) if written_for.exists() else {}
 
 

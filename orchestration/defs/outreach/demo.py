@@ -9,11 +9,10 @@ from ingestion.demo.outreach import write_demo_outreach
 from ingestion.landing import land_file
 from ingestion.store import connect, record_loads, set_load_status
 from orchestration.config import Settings
-from orchestration.defs.demo import SUPERSEDED, register_demo_files
+from orchestration.defs.demo import SUPERSEDED, WRITTEN_FOR, read_demo_marker, register_demo_files
 from orchestration.defs.ledger import USABLE
 
 DEMO_FILE = "demo_outreach_stops.csv"
-WRITTEN_FOR = "written_for.json"  # in FSW_HOME/demo/outreach: the fingerprint of the sites the stops serve
 REWRITTEN = "demo stops written for mobile sites no longer in the listing, replaced by stops for the current ones"
 
 
@@ -63,9 +62,7 @@ def ensure_demo_outreach(settings: Settings) -> int:
         return 0
     fingerprint = _fingerprint(sites)
     folder = settings.demo / "outreach"
-    marker_path = folder / WRITTEN_FOR
-    marker = json.loads(marker_path.read_text(encoding="utf-8")) if marker_path.exists() else {}
-    if in_place and marker.get("sites") == fingerprint:
+    if in_place and read_demo_marker(settings, "outreach").get("sites") == fingerprint:
         return 0
     with connect(settings.work_db) as con:
         communes = con.execute(
@@ -80,5 +77,5 @@ def ensure_demo_outreach(settings: Settings) -> int:
         set_load_status(con, [load_id for load_id, _ in in_place], SUPERSEDED, reason=REWRITTEN)
         record_loads(con, [{"landed": landed, "status": "landed", "kind": "outreach", "is_demo": True}])
         con.execute("commit")
-    marker_path.write_text(json.dumps({"sites": fingerprint, "stops": stops}), encoding="utf-8")
+    (folder / WRITTEN_FOR).write_text(json.dumps({"sites": fingerprint, "stops": stops}), encoding="utf-8")
     return stops
