@@ -234,6 +234,39 @@ def ui(port: int, host: str) -> None:
         dagster_cli(["dev", "--port", str(port), "--host", host])
 
 
+@main.group()
+def serve() -> None:
+    """Serve the published warehouse to BI tools beyond the DuckDB file."""
+
+
+@serve.command("postgres")
+@click.option("--stop", is_flag=True, help="Stop the home's local PostgreSQL server.")
+@click.option("--refresh", is_flag=True, help="Copy the published serving DB in again now.")
+@click.option("--grant", help="national or region:<code>: make --user a reader of that scope.")
+@click.option("--user", "user", help="Login to create or update with --grant (password: FSW_PG_PASSWORD).")
+@_one_line_errors
+def serve_postgres(stop: bool, refresh: bool, grant: str | None, user: str | None) -> None:
+    """Start the PostgreSQL serving endpoint (a local server under FSW_HOME/postgres/ unless
+    FSW_POSTGRES_DSN names one) and copy the published warehouse into it when it holds nothing
+    yet (or with --refresh); every successful publish then refreshes it. With --grant and
+    --user: create or update a reader login (password from FSW_PG_PASSWORD)."""
+    from orchestration.postgres.cli import grant_reader, start_serving, stop_serving
+
+    settings = load_settings().ensure()
+    apply_environment(settings)
+    if stop:
+        click.echo(stop_serving(settings), err=True)
+    elif grant or user:
+        if not (grant and user):
+            raise InputError("--grant and --user go together: --grant region:76 --user NAME")
+        click.echo(grant_reader(settings, grant, user, os.environ.get("FSW_PG_PASSWORD", "")), err=True)
+    else:
+        dsn, lines = start_serving(settings, refresh=refresh)
+        for line in lines:
+            click.echo(line, err=True)
+        click.echo(dsn)
+
+
 @main.command()
 @_one_line_errors
 def status() -> None:

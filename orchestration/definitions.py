@@ -22,6 +22,7 @@ from orchestration.defs.outreach.checks import OUTREACH_CHECKS
 from orchestration.defs.plan.assets import SITE_PROPOSALS, raw_site_proposals
 from orchestration.defs.publish.assets import SERVING_DB, build_publish_asset
 from orchestration.defs.publish.outputs import extracts
+from orchestration.defs.publish.postgres import POSTGRES_SERVING, postgres_serving
 from orchestration.defs.qpv.checks import gx_raw_qpv
 from orchestration.defs.sites.checks import gx_raw_site_listing
 from orchestration.progress import progress_logger
@@ -37,6 +38,7 @@ PLANNED = [
     dg.AssetKey(["staging", "stg_plan__site_proposals"]),
     dg.AssetKey(["marts", "mart_site_proposals"]),
     SERVING_DB,
+    POSTGRES_SERVING,
 ]
 
 REFRESH_JOB = "refresh_all"
@@ -106,7 +108,7 @@ SENSORS = [
 ]
 
 defs = dg.Definitions(
-    assets=[*PLAN_ASSETS, *RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, *OUTPUTS],
+    assets=[*PLAN_ASSETS, *RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, postgres_serving, *OUTPUTS],
     asset_checks=[
         gx_raw_insee_communes,
         gx_raw_site_listing,

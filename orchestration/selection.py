@@ -24,6 +24,7 @@ from orchestration.defs.exports.sources import EXPORT_SOURCES
 from orchestration.defs.exports.tables import months_pending, months_with_data
 from orchestration.defs.plan.assets import SITE_PROPOSALS
 from orchestration.defs.publish.assets import SERVING_DB
+from orchestration.defs.publish.postgres import POSTGRES_SERVING
 from orchestration.defs.sites.assets import raw_site_listing
 
 SOURCE_TAG = "fsw/source"  # the source an ingest loads (absent: every source, as `fsw run`)
@@ -99,7 +100,7 @@ def build_plan(
     if not months:
         excluded |= {key for asset in MONTHLY_ASSETS for key in asset.keys}
     if not publish:
-        excluded.add(SERVING_DB)
+        excluded |= {SERVING_DB, POSTGRES_SERVING}
     keys = [
         key
         for key in asset_graph.get_all_asset_keys()
@@ -110,7 +111,7 @@ def build_plan(
         # incremental facts catch up on months refreshed since their last build.
         monthly = [key for asset in MONTHLY_ASSETS for key in asset.keys]
         wanted = dg.AssetSelection.assets(*monthly).downstream().resolve(asset_graph)
-        keys = [key for key in keys if key in wanted or key == SERVING_DB]
+        keys = [key for key in keys if key in wanted or key in (SERVING_DB, POSTGRES_SERVING)]
     return BuildPlan(sorted(keys), months)
 
 

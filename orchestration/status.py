@@ -35,6 +35,7 @@ def render_status(settings: Settings) -> str:
             lines.append(
                 f"serving: {settings.serving_db} (published {published_at:%Y-%m-%d %H:%M:%S %Z}, run {run_id})"
             )
+        lines.append(_postgres_line(settings))
         with _ledger(settings, serving) as (ledger, schema, note):
             if ledger is None:
                 return "\n".join(lines)
@@ -54,6 +55,32 @@ def render_status(settings: Settings) -> str:
         if serving is not None:
             serving.close()
     return "\n".join(lines)
+
+
+def _postgres_line(settings: Settings) -> str:
+    """Where the PostgreSQL serving copy is and which publication it holds (2 s at most)."""
+    import os
+
+    from orchestration.postgres.publish import error_line, postgres_target, target_name
+    from orchestration.postgres.server import local_server_state
+
+    dsn = postgres_target(settings)
+    if dsn is None:
+        return "postgres: not configured (`fsw serve postgres` starts one, or set FSW_POSTGRES_DSN)"
+    external = bool(os.environ.get("FSW_POSTGRES_DSN", "").strip())
+    where = f"{target_name(dsn)} (FSW_POSTGRES_DSN)" if external else f"local server {local_server_state(settings)}"
+    if not external and local_server_state(settings) == "stopped":
+        return f"postgres: {where}: `fsw serve postgres` starts it (publishes fail meanwhile)"
+    import psycopg
+
+    try:
+        with psycopg.connect(dsn, connect_timeout=2) as pg:
+            row = pg.execute("select published_at, run_id from fsw.fsw_publication").fetchone()
+    except psycopg.errors.UndefinedTable:
+        return f"postgres: {where}: nothing published yet"
+    except psycopg.Error as error:
+        return f"postgres: {where}: unreachable ({error_line(error)})"
+    return f"postgres: {where}, schema fsw (published {row[0]:%Y-%m-%d %H:%M:%S %Z}, run {row[1]})"
 
 
 @contextlib.contextmanager
