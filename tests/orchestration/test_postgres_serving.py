@@ -53,7 +53,7 @@ def write_serving(settings: Settings, *, requests: int = 10, run_id: str = "run-
             ('k1', 's1', '34172', '34', '76'), ('k2', 's2', '31555', '31', '76'), ('k3', 's3', '75056', '75', '11')
         ) t(site_key, site_id, commune_code, department_code, region_code);
         create table fct_demand as
-            select site_key, site_id, date '2026-01-01' + to_months(m) as month_start, {requests}::bigint as requests
+            select site_key, site_id, (date '2026-01-01' + to_months(m))::date as month_start, {requests}::bigint as requests
             from dim_site, range(3) r(m);
         create table fct_coverage as select commune_code, 12.5::double as travel_minutes from dim_commune;
         create table mart_territory_monthly as select * from (values
@@ -274,3 +274,26 @@ def test_the_server_stops_and_comes_back_on_its_port(tmp_path: Path):
     again, line = start_local_server(settings)
     assert again == dsn and " started on " in line  # same port: BI connection strings stay valid
     stop_local_server(settings)
+
+
+def test_unchanged_months_are_copied_inside_postgres_and_changed_ones_sent_again(server):
+    settings, dsn = server
+    write_serving(settings, requests=10)
+    publish_postgres(settings, dsn)
+    # One month of the facts changes: the two others are kept from the served table.
+    write_serving(
+        settings, requests=10, extra_sql="update fct_demand set requests = 50 where month_start = '2026-03-01';"
+    )
+    result = publish_postgres(settings, dsn)
+    assert result.months_kept == {"fct_demand": 2}
+    with psycopg.connect(dsn) as pg:
+        by_month = pg.execute(
+            "select month_start::text, sum(requests) from fsw.fct_demand group by 1 order by 1"
+        ).fetchall()
+    assert by_month == [("2026-01-01", 30), ("2026-02-01", 30), ("2026-03-01", 150)]
+    # Another column: nothing is reused (the served rows have another shape).
+    write_serving(settings, requests=10, extra_sql="alter table fct_demand add column channel varchar default 'visio';")
+    result = publish_postgres(settings, dsn)
+    assert result.months_kept == {}
+    with psycopg.connect(dsn) as pg:
+        assert pg.execute("select count(*), min(channel) from fsw.fct_demand").fetchone() == (9, "visio")
