@@ -3,6 +3,7 @@ a stopped server."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -145,14 +146,14 @@ def _serve_and_check(home, tmp_path, monkeypatch, dsn):
         )  # the real file replaced the demo
     assert errors == [] and seen[0] == before and seen[-1] == new_run
 
-    # The server stopped, a publish fails in one line; DuckDB's serving file is still published.
+    # The server stopped, a publish fails in one line (`fsw plan`: the shortest run that
+    # publishes); DuckDB's serving file is still published.
     assert run_fsw(home, "serve", "postgres", "--stop").returncode == 0
-    export = _activity_file(tmp_path / "activite2.csv", site_id, f"{month:%d/%m/%Y}", 1000)
-    failed = run_fsw(home, "ingest", "activity", str(export))
+    failed = run_fsw(home, "plan", "--sites", "2")
     assert failed.returncode == 1
     assert last_line(failed.stderr).startswith("fsw: error: PostgreSQL serving not updated (127.0.0.1:")
     assert "Traceback" not in failed.stderr
-    assert _serving(home, "select sum(requests) from fct_demand") == [(1000,)]
+    assert _serving(home, "select count(*) from mart_site_proposals") == [(2,)]
     status = run_fsw(home, "status").stdout
     assert "postgres: local server stopped" in status
 
@@ -162,4 +163,9 @@ def _serve_and_check(home, tmp_path, monkeypatch, dsn):
     assert f"PostgreSQL serves run {new_run}" in restarted.stderr and "--refresh" in restarted.stderr
     with _login(dsn, "dt_national") as pg:
         assert pg.execute("select run_id from fsw_publication").fetchone()[0] == new_run
-        assert pg.execute("select sum(requests) from fct_demand").fetchone()[0] == 4321
+        assert pg.execute("select count(*) from mart_site_proposals").fetchone()[0] == 0
+    refreshed = run_fsw(home, "serve", "postgres", "--refresh")
+    assert refreshed.returncode == 0, refreshed.stderr
+    assert re.search(rf"published {len(tables)} tables \(", refreshed.stderr), refreshed.stderr
+    with _login(dsn, "dt_national") as pg:
+        assert pg.execute("select count(*) from mart_site_proposals").fetchone()[0] == 2
