@@ -1,7 +1,7 @@
 """Regional and departmental extracts of the published serving DB (parquet, csv, xlsx + map).
 
 Layout: ``extracts/<YYYY-MM-DD>/{national,regions/<code>,departments/<code>}/`` holding one
-file per table, ``coverage_map.png`` and ``manifest.json`` (written last). Every file is
+file per table, ``coverage_map.png``, ``report.html`` and ``manifest.json`` (written last). Every file is
 written under a hidden temporary name and moved into place with ``os.replace``.
 
 Rows are sorted by territory then month (``ExtractTable.order_by``) and measures rounded by
@@ -34,6 +34,7 @@ from orchestration.extract_columns import round_measures
 from orchestration.extract_map import draw_coverage_map, map_title
 from orchestration.extract_readme import ExtractAbout, readme_rows
 from orchestration.extract_xlsx import write_xlsx
+from orchestration.report import REPORT_NAME, Report, gather_report, render_report
 
 FORMATS = ("parquet", "csv", "xlsx")
 
@@ -73,6 +74,7 @@ TABLES = {
 }
 MAP_NAME = "coverage_map.png"
 MANIFEST_NAME = "manifest.json"
+FILE_FORMATS = {MAP_NAME: "png", REPORT_NAME: "html"}  # files written whatever the tables' format
 REGION_CODE = re.compile(r"\d{2}")
 DEPARTMENT_CODE = re.compile(r"\d{2}|2[AB]|97\d")
 KIND_IN_FRENCH = {"region": "région", "department": "département"}
@@ -103,11 +105,13 @@ class Scope:
 
 @dataclass
 class ExtractResult:
-    """Where an extract went: its folder, rows per file name, and its manifest."""
+    """Where an extract went: its folder, rows per file name, its manifest, and what its
+    report.html shows."""
 
     folder: Path
     files: dict[str, int] = field(default_factory=dict)
     manifest: Path | None = None
+    report: Report | None = None
 
 
 def parse_scope(scope: str, con: duckdb.DuckDBPyConnection | None = None) -> Scope:
@@ -394,7 +398,8 @@ def write_extract(
     settings: Settings, scope: str, fmt: str, *, day: date | None = None, run_id: str = ""
 ) -> ExtractResult:
     """Write one scope's tables (``territory_monthly``, ``site_scorecard``, ``coverage_gaps``,
-    ``sites``) as ``fmt`` (parquet, csv or xlsx), a coverage map and ``manifest.json`` under
+    ``sites``) as ``fmt`` (parquet, csv or xlsx), a coverage map, ``report.html`` (the French
+    report of ``orchestration.report``, the map inlined) and ``manifest.json`` under
     ``settings.extracts/<day>/<scope folder>/``, reading the serving DB read-only.
 
     Every format: rows sorted by territory then month, measures rounded by
@@ -434,6 +439,7 @@ def write_extract(
             _write_table(table, folder / file_name, fmt, name, about)
             files[file_name] = table.num_rows
         drawn = _map_data(con, parsed, existing)
+        report = gather_report(con, parsed, about, existing)
     finally:
         con.close()
 
@@ -449,6 +455,9 @@ def write_extract(
         overseas_insets=parsed.kind == "national",
     )
     files[MAP_NAME] = len(drawn.communes)
+    html = render_report(report, (folder / MAP_NAME).read_bytes())
+    _atomic(folder / REPORT_NAME, lambda target: target.write_text(html, encoding="utf-8"))
+    files[REPORT_NAME] = 1
 
     created_at = datetime.now(UTC).isoformat(timespec="seconds")
     manifest = {
@@ -465,7 +474,7 @@ def write_extract(
     entries = [
         {
             "name": name,
-            "format": "png" if name == MAP_NAME else fmt,
+            "format": FILE_FORMATS.get(name, fmt),
             "rows": rows,
             "bytes": (folder / name).stat().st_size,
             "sha256": _sha256(folder / name),
@@ -481,4 +490,4 @@ def write_extract(
         manifest_path,
         lambda target: target.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"),
     )
-    return ExtractResult(folder=folder, files=files, manifest=manifest_path)
+    return ExtractResult(folder=folder, files=files, manifest=manifest_path, report=report)

@@ -171,6 +171,7 @@ def test_region_csv_extract_is_scoped_and_safe_for_french_excel(settings, tmp_pa
         "outreach_places.csv",
         "qpv_coverage.csv",
         "coverage_map.png",
+        "report.html",
     }
     # Only rows of region 76: the region, its 2 departments and its EPCI, for 2 months.
     territory = _csv_rows(folder / "territory_monthly.csv")

@@ -10,6 +10,7 @@ from ingestion.errors import InputError
 from orchestration.config import dbt_vars
 from orchestration.defs.publish.assets import SERVING_DB
 from orchestration.extracts import write_extract
+from orchestration.report import report_markdown
 from orchestration.resources import OWNER, WarehouseResource
 
 EXTRACTS = dg.AssetKey(["publish", "extracts"])
@@ -35,7 +36,8 @@ DBT_DOCS = dg.AssetKey(["publish", "dbt_docs"])
         "FSW_HOME/extracts/<day>/<scope>/: the national extract and one per region (one file per table, "
         "rows sorted by territory then month, measures rounded to what they mean; CSV for French Excel, "
         "XLSX with a French Lisez-moi sheet; a coverage map titled with the territory and the data "
-        "month; a manifest giving each file's publication), read from the published serving DB only, "
+        "month; report.html, a self-contained French report whose national figures are shown here as "
+        "metadata; a manifest giving each file's publication), read from the published serving DB only, "
         "so a failed load never changes them. Refreshed monthly (schedule monthly_extracts: national "
         "and every region, CSV) or on demand (`fsw extract`: the scope and format asked, as run config)."
     ),
@@ -47,24 +49,28 @@ def extracts(
     settings = warehouse.settings()
     scopes = list(config.scopes) or ["national", *(f"region:{code}" for code in _regions(settings))]
     written, folders, files = {}, {}, {}
+    national_report = None
     for scope in scopes:
         try:
             result = write_extract(settings, scope, config.format, day=date.today(), run_id=context.run_id)
         except InputError as error:
             raise dg.Failure(description=error.line()) from None
-        written[scope] = sum(v for k, v in result.files.items() if not k.endswith(".png"))
+        written[scope] = sum(v for k, v in result.files.items() if not k.endswith((".png", ".html")))
         folders[scope], files[scope] = str(result.folder), result.files
         context.log.info(f"{scope}: {result.folder}")
-    return dg.MaterializeResult(
-        metadata={
-            "scopes": len(written),
-            "rows": sum(written.values()),
-            "format": config.format,
-            "by_scope": dg.MetadataValue.json(written),
-            "folders": dg.MetadataValue.json(folders),
-            "files": dg.MetadataValue.json(files),
-        }
-    )
+        if result.report is not None and result.report.kind == "national":
+            national_report = report_markdown(result.report)
+    metadata = {
+        "scopes": len(written),
+        "rows": sum(written.values()),
+        "format": config.format,
+        "by_scope": dg.MetadataValue.json(written),
+        "folders": dg.MetadataValue.json(folders),
+        "files": dg.MetadataValue.json(files),
+    }
+    if national_report is not None:
+        metadata["national_report"] = dg.MetadataValue.md(national_report)
+    return dg.MaterializeResult(metadata=metadata)
 
 
 def _regions(settings) -> list[str]:
