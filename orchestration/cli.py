@@ -83,8 +83,11 @@ def run() -> None:
     _print_summary(summary)
 
 
+EXPORTS = "exports"  # activity and satisfaction files together, each recognised from its header
+
+
 @main.command()
-@click.argument("source", type=click.Choice(SOURCES))
+@click.argument("source", type=click.Choice([*SOURCES, EXPORTS]))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
     "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date the file describes (YYYY-MM-DD)."
@@ -99,7 +102,11 @@ def run() -> None:
 )
 @_one_line_errors
 def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_drop: bool, year: int | None) -> None:
-    """Land files of SOURCE unchanged in landing/, load them, run the gates and publish."""
+    """Land files of SOURCE unchanged in landing/, load them, run the gates and publish.
+
+    SOURCE `exports` takes activity and satisfaction files together (a month of both in one
+    command), each recognised from its header; an unrecognised file stops the command before
+    anything is landed."""
     from orchestration.ingest import land_inputs
     from orchestration.runner import run_job
 
@@ -110,11 +117,20 @@ def ingest(source: str, paths: tuple[Path, ...], as_of, no_publish: bool, allow_
     def already_landed(name: str, load_id: str) -> None:
         click.echo(f"{name}: already landed as load {load_id} (same bytes); nothing new to land", err=True)
 
-    landed = land_inputs(
-        settings, source, list(paths), as_of=as_of_date, allow_drop=allow_drop, on_duplicate=already_landed, year=year
-    )
-    for item in landed:
-        click.echo(f"landed {item.original_name} → landing/{source}/{item.load_id}/", err=True)
+    if source == EXPORTS:
+        from ingestion.exports import detect_export_source
+
+        groups: dict[str, list[Path]] = {}
+        for path in paths:
+            groups.setdefault(detect_export_source(path), []).append(path)
+    else:
+        groups = {source: list(paths)}
+    for group, files in groups.items():
+        landed = land_inputs(
+            settings, group, files, as_of=as_of_date, allow_drop=allow_drop, on_duplicate=already_landed, year=year
+        )
+        for item in landed:
+            click.echo(f"landed {item.original_name} → landing/{group}/{item.load_id}/", err=True)
     summary = run_job(settings, publish=not no_publish, tags={"fsw/trigger": "cli"}, source=source)
     if not summary.success:
         raise InputError(summary.failure)

@@ -30,7 +30,7 @@ from orchestration.defs.sites.assets import raw_site_listing
 SOURCE_TAG = "fsw/source"  # the source an ingest loads (absent: every source, as `fsw run`)
 FULL_REFRESH_TAG = "fsw/full_refresh"  # "true": rebuild every month that has data
 NO_PUBLISH_TAG = "fsw/no_publish"  # "true": build and check, do not publish
-EXPORT_ONLY_SOURCES = ("activity", "satisfaction")
+EXPORT_ONLY_SOURCES = ("activity", "satisfaction", "exports")  # exports: `fsw ingest exports`, both
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ SYNONYMS = {
     "resolved": ("Dont résolues au premier contact", "Résolues 1er contact", "Résolues"),
 }
 # "Mois" counts as the date when locating the header; the reader then tells them apart
-_HEADER_SYNONYMS = {**SYNONYMS, "date": SYNONYMS["date"] + SYNONYMS["month"], "month": ()}
+HEADER_SYNONYMS = {**SYNONYMS, "date": SYNONYMS["date"] + SYNONYMS["month"], "month": ()}
 REQUIRED = ("site", "date", "partner", "requests")
 
 ROW_COLUMNS = [
@@ -65,7 +65,7 @@ def read_activity(path: Path, *, today: date | None = None) -> ReadResult:
     Raises ``InputError`` for file-level problems.
     """
     path = Path(path)
-    table = load_table(path, SYNONYMS, REQUIRED, header_synonyms=_HEADER_SYNONYMS)
+    table = load_table(path, SYNONYMS, REQUIRED, header_synonyms=HEADER_SYNONYMS)
     columns = table.columns
     rejects = RejectCollector(path, table)
 

@@ -82,6 +82,19 @@ def load_table(
     return table
 
 
+def head_rows(path: Path, limit: int = _HEADER_SCAN) -> dict[str | None, list[list[object]]]:
+    """The first ``limit`` rows of a CSV (key None) or of each sheet of an XLSX, as the readers
+    see them when they look for the header; ``InputError`` when the file is not readable."""
+    path = Path(path)
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic == _XLSX_MAGIC or path.suffix.lower() in {".xlsx", ".xlsm"}:
+        return {sheet: rows[:limit] for sheet, rows in _read_workbook(path).items()}
+    source = _read_source(path)
+    delimiter = _sniff(source)
+    return {None: [next(csv.reader([line], delimiter=delimiter), []) for line in source.head_lines(limit)]}
+
+
 def _load_csv(path, synonyms, required, header_synonyms) -> RawTable:
     try:
         return _load_csv_checked(path, synonyms, required, header_synonyms)

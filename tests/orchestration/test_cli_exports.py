@@ -116,3 +116,26 @@ def test_activity_loads_replaces_and_refuses_bad_files(fsw_home, tmp_path):
     assert "README.md: no header row found (expected columns Matricule, Date, Partenaire" in status
     assert "sans_partenaire.csv: " in status and "missing required column 'Partenaire'" in status
     assert "activity      real: 2 published load(s), 3 failed" in status, status
+
+
+def test_a_month_of_both_sources_in_one_command(fsw_home, tmp_path):
+    activity = _csv(tmp_path / "export_01.csv", GOOD)
+    satisfaction = tmp_path / "export_02.csv"
+    satisfaction.write_bytes(
+        "Matricule;Date de réponse;Satisfaction;Recommanderiez-vous France services ?\r\n"
+        "1;03/02/2025;Très satisfait;Oui\r\n2;04/02/2025;Peu satisfait;Non\r\n".encode("cp1252")
+    )
+    done = run_fsw(fsw_home, "ingest", "exports", str(activity), str(satisfaction))
+    assert done.returncode == 0, done.stderr
+    assert "landed export_01.csv → landing/activity/" in done.stderr
+    assert "landed export_02.csv → landing/satisfaction/" in done.stderr
+    assert done.stderr.count("run build_and_publish") == 1  # one build and publish for both
+    assert _query(fsw_home, "select sum(requests) from fct_demand") == [(sum(r[5] for r in GOOD),)]
+    assert _query(fsw_home, "select sum(responses), sum(satisfied) from fct_satisfaction") == [(2, 1)]
+
+    unknown = tmp_path / "notes.csv"
+    unknown.write_text("Nom;Commentaire\nA;B\n", encoding="utf-8")
+    refused = run_fsw(fsw_home, "ingest", "exports", str(activity), str(unknown))
+    assert refused.returncode == 1
+    assert last_line(refused.stderr).startswith("fsw: error: notes.csv: neither an activity export")
+    assert not list((fsw_home / "landing").glob("*/*/notes.csv"))  # refused before landing anything
