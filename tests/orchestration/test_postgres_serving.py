@@ -297,3 +297,17 @@ def test_unchanged_months_are_copied_inside_postgres_and_changed_ones_sent_again
     assert result.months_kept == {}
     with psycopg.connect(dsn) as pg:
         assert pg.execute("select count(*), min(channel) from fsw.fct_demand").fetchone() == (9, "visio")
+
+
+def test_the_target_is_the_environment_then_the_local_server_and_never_shows_a_password(tmp_path, monkeypatch):
+    from orchestration.postgres.publish import postgres_target, target_name
+
+    settings = Settings(home=tmp_path / "home")
+    monkeypatch.delenv("FSW_POSTGRES_DSN", raising=False)
+    assert postgres_target(settings) is None
+    (settings.home / "postgres").mkdir(parents=True)
+    (settings.home / "postgres" / "dsn").write_text("host=127.0.0.1 port=5499 dbname=warehouse user=fsw_admin\n")
+    assert postgres_target(settings) == "host=127.0.0.1 port=5499 dbname=warehouse user=fsw_admin"
+    monkeypatch.setenv("FSW_POSTGRES_DSN", "postgresql://bi_admin:s3cr3t@db.example.org:6432/fsw")
+    assert postgres_target(settings) == "postgresql://bi_admin:s3cr3t@db.example.org:6432/fsw"
+    assert target_name(postgres_target(settings)) == "db.example.org:6432/fsw"
