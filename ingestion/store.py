@@ -6,6 +6,7 @@ registered DataFrame, never through string interpolation.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,18 @@ def _checked(name: str) -> str:
     return name
 
 
+MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*[A-Za-z]{1,3}")
+
+
+def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
+    """Cap DuckDB's memory on a pipeline connection: ``FSW_DUCKDB_MEMORY_LIMIT``, which ``fsw``
+    sets from its typed settings (DuckDB's default, 80 % of RAM, let the 36-month demo's
+    monthly partitions reach 3.4 GB resident). Set after connecting, not as connection config:
+    DuckDB refuses a second connection to a file open with another config in the process."""
+    limit = (os.environ.get("FSW_DUCKDB_MEMORY_LIMIT") or "").strip()
+    con.execute(f"set memory_limit = '{limit if MEMORY_LIMIT.fullmatch(limit) else '2GB'}'")
+
+
 @contextmanager
 def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the work DB (creating the ledger), and always close it: dbt needs the lock next."""
@@ -52,6 +65,7 @@ def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyC
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     try:
+        limit_memory(con)
         if not read_only:
             con.execute(LEDGER_DDL)
         yield con
