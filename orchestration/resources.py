@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -37,7 +38,7 @@ class WarehouseResource(dg.ConfigurableResource):
         """The typed settings of this warehouse home, folders created."""
         settings = load_settings()
         if self.home:
-            settings = Settings(home=Path(self.home).resolve(), demo_months=settings.demo_months)
+            settings = replace(settings, home=Path(self.home).resolve())
         return settings.ensure()
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:

@@ -13,7 +13,7 @@
 {% macro refreshed_months(months_relation) -%}
 {#- Months of `months_relation` (a stg_<source>__months) rebuilt since the last build of this model. -#}
 select month_start from {{ months_relation }}
-where refreshed_at > (select coalesce(max(loaded_at), timestamptz '1900-01-01') from {{ this }})
+where refreshed_at > (select coalesce(max(loaded_at), cast('1900-01-01' as {{ fsw_timestamptz() }})) from {{ this }})
 {%- endmacro %}
 
 {% macro replace_refreshed_months(months_relation) -%}

@@ -25,8 +25,12 @@ levels as (
 ),
 
 complete as (
-    select * from levels
-    qualify territories = max(territories) over (partition by territory_level)
+    select territory_level, month_start, total
+    from (
+        select *, max(territories) over (partition by territory_level) as most_territories
+        from levels
+    ) as counted
+    where territories = most_territories
 )
 
 select

@@ -7,7 +7,7 @@ with communes as (
 
 epci_department as (
     -- An EPCI may span departments: it is filed under the one holding most of its population.
-    select epci_code, arg_max(department_code, coalesce(population, 0)) as department_code
+    select epci_code, max_by(department_code, coalesce(population, 0)) as department_code
     from communes
     where epci_code is not null and epci_code <> 'ZZZZZZZZZ'
     group by epci_code
@@ -20,11 +20,11 @@ departments as (
 final as (
     select
         commune_code, 'national' as territory_level, 'FR' as territory_code, 'France' as territory_name,
-        cast(null as varchar) as region_code, cast(null as varchar) as department_code
+        cast(null as string) as region_code, cast(null as string) as department_code
     from communes
     union all
     -- union branches take the first branch's column names
-    select commune_code, 'region', region_code, region_name, region_code, cast(null as varchar)  -- noqa: AL03, AL08
+    select commune_code, 'region', region_code, region_name, region_code, cast(null as string)  -- noqa: AL03, AL08
     from communes
     union all
     select

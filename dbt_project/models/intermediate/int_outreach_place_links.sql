@@ -17,8 +17,13 @@ with places as (
 -- One version per place and start: the newest load describing it wins.
 deduplicated as (
     select *
-    from places
-    qualify row_number() over (partition by place_id, version_from order by as_of desc, load_id desc) = 1
+    from (
+        select
+            *,
+            row_number() over (partition by place_id, version_from order by as_of desc, load_id desc) as newest
+        from places
+    ) as ranked
+    where newest = 1
 ),
 
 versions as (
@@ -51,10 +56,7 @@ structures as (
         avg(latitude) as latitude,
         avg(longitude) as longitude,
         min(version_from) as version_from,
-        list_filter(
-            regexp_split_to_array(lower(strip_accents(coalesce(parent_structure, ''))), '[^a-z0-9]+'),
-            lambda token: length(token) >= 3
-        ) as tokens
+        {{ words_of("coalesce(parent_structure, '')") }} as tokens
     from versions
     where site_id is null or site_id not in (select site_id from known_sites)
     group by load_id, parent_structure
@@ -71,15 +73,8 @@ mobile_sites as (
         site_versions.valid_from,
         site_versions.valid_to,
         site_versions.is_current,
-        list_filter(
-            regexp_split_to_array(
-                lower(strip_accents(
-                    coalesce(site_versions.site_name, '') || ' ' || coalesce(communes.commune_name, '')
-                )),
-                '[^a-z0-9]+'
-            ),
-            lambda token: length(token) >= 3
-        ) as tokens
+        {{ words_of("coalesce(site_versions.site_name, '') || ' ' || coalesce(communes.commune_name, '')") }}
+            as tokens
     from site_versions
     left join communes on site_versions.commune_code = communes.commune_code
     where (site_versions.is_mobile or site_versions.does_outreach) and site_versions.latitude is not null
@@ -93,7 +88,7 @@ candidates as (
         {{ haversine_km(
             'structures.latitude', 'structures.longitude', 'mobile_sites.latitude', 'mobile_sites.longitude'
         ) }} as distance_km,
-        len(list_intersect(structures.tokens, mobile_sites.tokens)) as shared_words,
+        {{ shared_words('structures.tokens', 'mobile_sites.tokens') }} as shared_words,
         structures.version_from >= mobile_sites.valid_from
         and (mobile_sites.valid_to is null or structures.version_from < mobile_sites.valid_to) as open_at_start,
         mobile_sites.is_current
@@ -104,19 +99,29 @@ candidates as (
 -- One row per site among the candidates: its version open at the start, else its current one.
 candidate_sites as (
     select *
-    from candidates
-    qualify row_number() over (
-        partition by load_id, parent_structure, site_id order by open_at_start desc, is_current desc
-    ) = 1
+    from (
+        select
+            *,
+            row_number() over (
+                partition by load_id, parent_structure, site_id order by open_at_start desc, is_current desc
+            ) as preferred
+        from candidates
+    ) as ranked
+    where preferred = 1
 ),
 
 by_position as (
     select load_id, parent_structure, site_id, distance_km
-    from candidate_sites
-    where distance_km <= 60
-    qualify row_number() over (
-        partition by load_id, parent_structure order by shared_words desc, distance_km asc, site_id asc
-    ) = 1
+    from (
+        select
+            *,
+            row_number() over (
+                partition by load_id, parent_structure order by shared_words desc, distance_km asc, site_id asc
+            ) as best
+        from candidate_sites
+        where distance_km <= 60
+    ) as ranked
+    where best = 1
 ),
 
 linked as (
@@ -140,7 +145,14 @@ linked as (
 ),
 
 facts as (
-    select * exclude (site_id, linked_site_id), site_id as source_site_id, linked_site_id as site_id from linked
+    select
+        place_id, version_from, version_to, link_method, link_distance_km, parent_structure, place_name, address,
+        postcode, commune_code, commune_name, department_code, latitude, longitude, position_replaced,
+        opening_hours, weeks, public_holidays_off, sessions, hours_odd_week, hours_even_week, hours_per_week_avg,
+        load_id, source_row, file_name, is_demo,
+        site_id as source_site_id,
+        linked_site_id as site_id
+    from linked
 ),
 
 keyed_versions as (
@@ -153,7 +165,7 @@ keyed as (
 
 final as (
     select
-        md5(keyed.place_id || '|' || cast(keyed.version_from as varchar)) as place_key,
+        md5(keyed.place_id || '|' || cast(keyed.version_from as string)) as place_key,
         keyed.place_id,
         case when keyed.site_id is not null then keyed.site_key end as site_key,
         keyed.site_id,

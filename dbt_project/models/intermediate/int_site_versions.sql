@@ -11,7 +11,7 @@ communes as (
 
 final as (
     select
-        md5(history.site_id || '|' || cast(history.valid_from as varchar)) as site_key,
+        md5(history.site_id || '|' || cast(history.valid_from as string)) as site_key,
         history.site_id,
         history.valid_from,
         history.valid_to,

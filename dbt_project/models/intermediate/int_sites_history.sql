@@ -19,7 +19,7 @@ tracked as (
         md5(concat_ws(
             '|',
             coalesce(site_name, ''), coalesce(address, ''), coalesce(commune_code, ''),
-            coalesce(site_type, ''), coalesce(site_format, ''), coalesce(cast(does_outreach as varchar), '?'),
+            coalesce(site_type, ''), coalesce(site_format, ''), coalesce(cast(does_outreach as string), '?'),
             coalesce(hours_mon, '?'), coalesce(hours_tue, '?'), coalesce(hours_wed, '?'),
             coalesce(hours_thu, '?'), coalesce(hours_fri, '?'), coalesce(hours_sat, '?'),
             coalesce(hours_sun, '?')
@@ -71,7 +71,7 @@ windows as (
         version_number,
         min(as_of) as valid_from,
         max(release_index) as last_release_index,
-        arg_max(load_id, as_of) as load_id
+        max_by(load_id, as_of) as load_id
     from versioned
     group by site_id, version_number
 ),
@@ -82,10 +82,14 @@ final as (
         windows.version_number,
         windows.valid_from,
         next_release.as_of as valid_to,
-        versioned.* exclude (
-            site_id, version_number, load_id, as_of, release_index, previous_release_index,
-            previous_hash, previous_latitude, previous_longitude, starts_version, attributes_hash
-        ),
+        versioned.site_name, versioned.site_type, versioned.site_format, versioned.is_mobile,
+        versioned.does_outreach, versioned.has_position, versioned.site_type_raw, versioned.site_format_raw,
+        versioned.outreach_raw, versioned.address, versioned.postcode, versioned.commune_code,
+        versioned.department_code, versioned.latitude, versioned.longitude, versioned.email, versioned.phone,
+        versioned.hours_mon, versioned.hours_tue, versioned.hours_wed, versioned.hours_thu,
+        versioned.hours_fri, versioned.hours_sat, versioned.hours_sun, versioned.weekly_opening_hours,
+        versioned.days_open, versioned.charter_compliant, versioned.appointment_required,
+        versioned.labelled_on, versioned.id_generated, versioned.is_demo, versioned.extra,
         windows.load_id as last_load_id
     from windows
     join versioned

@@ -4,8 +4,8 @@ with partners as (
 
 final as (
     select
-        cast(partner_code as varchar) as partner_code,
-        cast(partner_name as varchar) as partner_name,
+        cast(partner_code as string) as partner_code,
+        cast(partner_name as string) as partner_name,
         cast(is_national_partner as boolean) as is_national_partner
     from partners
 )

@@ -3,7 +3,42 @@ with versions as (
 ),
 
 final as (
-    select * exclude (is_first) from versions
+    select
+        site_key,
+        site_id,
+        valid_from,
+        valid_to,
+        is_current,
+        site_name,
+        site_type,
+        site_format,
+        is_mobile,
+        does_outreach,
+        has_position,
+        address,
+        postcode,
+        commune_code,
+        department_code,
+        region_code,
+        latitude,
+        longitude,
+        email,
+        phone,
+        hours_mon,
+        hours_tue,
+        hours_wed,
+        hours_thu,
+        hours_fri,
+        hours_sat,
+        hours_sun,
+        weekly_opening_hours,
+        days_open,
+        charter_compliant,
+        appointment_required,
+        labelled_on,
+        id_generated,
+        is_demo
+    from versions
 )
 
 select * from final

@@ -18,7 +18,7 @@ final as (
     select
         theme_key,
         theme_normalised,
-        arg_max(theme_label, requests) as theme_name,
+        max_by(theme_label, requests) as theme_name,
         count(*) as spellings
     from keyed
     group by theme_key, theme_normalised

@@ -23,18 +23,18 @@ final as (
         all_communes.commune_code,
         cast(all_communes.month_end as date) as month_end,
         all_communes.population,
-        cast(nearest.nearest_site_id as varchar) as nearest_site_id,
+        cast(nearest.nearest_site_id as string) as nearest_site_id,
         nearest.nearest_distance_km as distance_km,
         {{ travel_minutes('nearest.nearest_distance_km') }} as travel_minutes,
         {{ travel_minutes('nearest.nearest_distance_km') }} <= {{ var('travel_threshold_minutes') }} as within_30_min,
-        cast(nearest.nearest_fixed_site_id as varchar) as nearest_fixed_site_id,
+        cast(nearest.nearest_fixed_site_id as string) as nearest_fixed_site_id,
         nearest.nearest_fixed_distance_km as fixed_distance_km,
         {{ travel_minutes('nearest.nearest_fixed_distance_km') }} as fixed_travel_minutes,
         coalesce(
             {{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
         )
             as fixed_within_30_min,
-        cast(nearest.nearest_mobile_site_id as varchar) as nearest_mobile_site_id,
+        cast(nearest.nearest_mobile_site_id as string) as nearest_mobile_site_id,
         nearest.nearest_mobile_distance_km as mobile_distance_km,
         coalesce(
             {{ travel_minutes('nearest.nearest_mobile_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
@@ -43,7 +43,7 @@ final as (
             {{ travel_minutes('nearest.nearest_fixed_distance_km') }} <= {{ var('travel_threshold_minutes') }}, false
         )
             as served_only_by_mobile,
-        cast(nearest.nearest_place_key as varchar) as nearest_place_key,
+        cast(nearest.nearest_place_key as string) as nearest_place_key,
         nearest.nearest_place_distance_km as place_distance_km,
         {{ travel_minutes('nearest.nearest_place_distance_km') }} as place_travel_minutes,
         case when nearest.nearest_place_key is not null then coalesce(schedule.hours, 0) end as place_hours,

@@ -26,7 +26,7 @@ held as (
         places.place_key,
         days.month_end,
         count(*) as sessions,
-        sum(sessions.minutes) / 60.0 as hours
+        sum(sessions.minutes) / 60 as hours
     from places
     join sessions on places.load_id = sessions.load_id and places.source_row = sessions.source_row
     join days

@@ -1,9 +1,10 @@
 {{
   config(
     materialized='incremental',
-    incremental_strategy='append',
+    incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'append'),
+    partition_by=(['month_start'] if target.type == 'spark' else none),
     on_schema_change='fail',
-    pre_hook="{{ replace_refreshed_months(ref('stg_satisfaction__months')) }}"
+    pre_hook=("{{ replace_refreshed_months(ref('stg_satisfaction__months')) }}" if target.type != 'spark' else [])
   )
 }}
 -- Incremental by month (macros/refreshed_months.sql), like fct_demand.

@@ -35,8 +35,8 @@ etalab_published as (
         territory_level,
         territory_code,
         cast(date_trunc('month', count_date) as date) as month_start,
-        arg_max(site_count, count_date) filter (where count_kind = 'published') as published_value,
-        arg_max(site_count, count_date) filter (where count_kind = 'target') as target_value,
+        max_by(site_count, count_date) filter (where count_kind = 'published') as published_value,
+        max_by(site_count, count_date) filter (where count_kind = 'target') as target_value,
         cast(null as date) as published_as_of,
         max(count_date) filter (where count_kind = 'published') as count_date
     from {{ ref('stg_barometer__counts') }}
@@ -125,7 +125,7 @@ main_sites_by_commune as (
 commune_figures as (
     select
         'monthly_acts' as indicator, commune_code, month_start, requests as amount,
-        cast(null as hugeint) as base
+        cast(null as {{ fsw_hugeint() }}) as base
     from demand_by_commune
     union all
     select 'satisfaction_rate', commune_code, month_start, satisfied, responses  -- noqa: AL03
@@ -154,7 +154,7 @@ warehouse as (
     select
         indicator, territory_level, territory_code, month_start,
         cast(
-            case when indicator = 'satisfaction_rate' then 100.0 * amount / nullif(base, 0) else amount end
+            case when indicator = 'satisfaction_rate' then 100 * amount / nullif(base, 0) else amount end
             as double
         ) as warehouse_value
     from warehouse_sums
@@ -199,12 +199,12 @@ compared as (
 
 final as (
     select
-        cast(territory_level as varchar) as territory_level,
-        cast(territory_code as varchar) as territory_code,
+        cast(territory_level as string) as territory_level,
+        cast(territory_code as string) as territory_code,
         cast(month_start as date) as month_start,
-        cast(indicator as varchar) as indicator,
-        cast(region_code as varchar) as region_code,
-        cast(department_code as varchar) as department_code,
+        cast(indicator as string) as indicator,
+        cast(region_code as string) as region_code,
+        cast(department_code as string) as department_code,
         published_value,
         target_value,
         cast(published_as_of as date) as published_as_of,

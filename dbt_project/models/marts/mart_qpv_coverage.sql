@@ -83,7 +83,7 @@ final as (
         qpvs.region_code,
         cast(months.month_end as date) as month_end,
         qpvs.population,
-        cast(nearest_fixed.nearest_fixed_site_id as varchar) as nearest_fixed_site_id,
+        cast(nearest_fixed.nearest_fixed_site_id as string) as nearest_fixed_site_id,
         nearest_fixed.fixed_distance_km,
         {{ travel_minutes('nearest_fixed.fixed_distance_km') }} as travel_minutes,
         cast(coalesce(presence.outreach_places_inside, 0) + coalesce(presence.sites_inside, 0) as integer)

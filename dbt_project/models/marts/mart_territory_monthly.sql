@@ -155,7 +155,7 @@ final as (
                 then c.population_within_30_min / spine.population
         end as share_within_30_min,
         case when spine.has_demand then coalesce(d.requests, 0) end as requests,
-        case when spine.has_demand and spine.population > 0 then coalesce(d.requests, 0) * 1000.0 / spine.population end
+        case when spine.has_demand and spine.population > 0 then coalesce(d.requests, 0) * 1000 / spine.population end
             as requests_per_1000,
         case when spine.has_demand then coalesce(d.resolved_first_visit, 0) end as resolved_first_visit,
         case when spine.has_demand then coalesce(d.requests_with_resolution, 0) end as requests_with_resolution,

@@ -5,7 +5,7 @@ with source as (
 renamed as (
     select
         cast(month as date) as month_start,
-        cast(refreshed_at as timestamptz) as refreshed_at,
+        cast(refreshed_at as {{ fsw_timestamptz() }}) as refreshed_at,
         cast(row_count as bigint) as row_count
     from source
 )

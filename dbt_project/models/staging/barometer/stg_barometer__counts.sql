@@ -4,10 +4,10 @@ with source as (
 
 renamed as (
     select distinct
-        cast(level as varchar) as territory_level,
-        cast(territory_code as varchar) as territory_code,
+        cast(level as string) as territory_level,
+        cast(territory_code as string) as territory_code,
         cast(date as date) as count_date,
-        cast(kind as varchar) as count_kind,
+        cast(kind as string) as count_kind,
         cast(value as bigint) as site_count
     from source
 ),

@@ -4,9 +4,9 @@ with source as (
 
 renamed as (
     select
-        cast(alias_code as varchar) as alias_code,
-        cast(commune_code as varchar) as commune_code,
-        cast(alias_type as varchar) as alias_type
+        cast(alias_code as string) as alias_code,
+        cast(commune_code as string) as commune_code,
+        cast(alias_type as string) as alias_type
     from source
 )
 

@@ -4,10 +4,10 @@ with source as (
 
 renamed as (
     select
-        cast(department_code as varchar) as department_code,
-        cast(department_name as varchar) as department_name,
-        cast(region_code as varchar) as region_code,
-        cast(region_name as varchar) as region_name
+        cast(department_code as string) as department_code,
+        cast(department_name as string) as department_name,
+        cast(region_code as string) as region_code,
+        cast(region_name as string) as region_name
     from source
 )
 

@@ -4,9 +4,9 @@ with source as (
 
 renamed as (
     select
-        cast(epci_code as varchar) as epci_code,
-        cast(epci_name as varchar) as epci_name,
-        cast(epci_nature as varchar) as epci_nature
+        cast(epci_code as string) as epci_code,
+        cast(epci_name as string) as epci_name,
+        cast(epci_nature as string) as epci_nature
     from source
 )
 
