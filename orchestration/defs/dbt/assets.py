@@ -75,7 +75,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             report_progress(context.log, "dbt models built", built, total)
         yield event
         if isinstance(event, dg.Output) and waiting:
-            done = context.assets_def.asset_key_for_output(event.output_name)
+            done = context.asset_key_for_output(event.output_name)
             for upstream in waiting.values():
                 upstream.discard(done)
             yield from _python_models_ready(context, waiting)
