@@ -68,8 +68,9 @@ def _postgres_line(settings: Settings) -> str:
     if dsn is None:
         return "postgres: not configured (`fsw serve postgres` starts one, or set FSW_POSTGRES_DSN)"
     external = bool(os.environ.get("FSW_POSTGRES_DSN", "").strip())
-    where = f"{target_name(dsn)} (FSW_POSTGRES_DSN)" if external else f"local server {local_server_state(settings)}"
-    if not external and local_server_state(settings) == "stopped":
+    state = None if external else local_server_state(settings)
+    where = f"{target_name(dsn)} (FSW_POSTGRES_DSN)" if external else f"local server {state}"
+    if state == "stopped":
         return f"postgres: {where}: `fsw serve postgres` starts it (publishes fail meanwhile)"
     import psycopg
 
