@@ -14,10 +14,11 @@ from orchestration.defs.automation import (
 )
 from orchestration.defs.barometer.checks import warehouse_within_20_percent_of_published
 from orchestration.defs.catalog import OUTPUTS, RAW_SOURCES
-from orchestration.defs.dbt.assets import dbt_models
+from orchestration.defs.dbt.assets import dbt_models, dbt_models_after_computed
 from orchestration.defs.exports.assets import MONTHLY_ASSETS
 from orchestration.defs.exports.checks import EXPORT_CHECKS
 from orchestration.defs.insee.checks import gx_raw_insee_communes
+from orchestration.defs.nearest.assets import NEAREST_ASSETS
 from orchestration.defs.outreach.checks import OUTREACH_CHECKS
 from orchestration.defs.plan.assets import SITE_PROPOSALS, raw_site_proposals
 from orchestration.defs.publish.assets import SERVING_DB, build_publish_asset
@@ -30,7 +31,8 @@ from orchestration.resources import WarehouseResource, dbt_resource
 
 apply_environment(load_settings())
 
-serving_db = build_publish_asset(sorted(k for k in dbt_models.keys if k.path[0] == "marts"))
+DBT_ASSETS = [dbt_models, dbt_models_after_computed]
+serving_db = build_publish_asset(sorted(key for asset in DBT_ASSETS for key in asset.keys if key.path[0] == "marts"))
 
 PLAN_ASSETS = [raw_site_proposals]
 PLANNED = [
@@ -108,7 +110,16 @@ SENSORS = [
 ]
 
 defs = dg.Definitions(
-    assets=[*PLAN_ASSETS, *RAW_SOURCES, *MONTHLY_ASSETS, dbt_models, serving_db, postgres_serving, *OUTPUTS],
+    assets=[
+        *PLAN_ASSETS,
+        *RAW_SOURCES,
+        *MONTHLY_ASSETS,
+        *DBT_ASSETS,
+        *NEAREST_ASSETS,
+        serving_db,
+        postgres_serving,
+        *OUTPUTS,
+    ],
     asset_checks=[
         gx_raw_insee_communes,
         gx_raw_site_listing,

@@ -1,9 +1,8 @@
-"""The three tables of the dbt project computed in Python: nearest sites and points inside QPVs.
+"""The three tables of the warehouse computed in Python: nearest sites and points inside QPVs.
 
-Plain functions on frames, shared by the dbt Python models of the DuckDB build
-(dbt_project/models/intermediate/int_*.py) and by the Spark build, where dbt runs no Python
-models (orchestration.spark_build computes them from the Parquet Spark wrote). Each returns
-an Arrow table (no pandas object columns); the engines give the same rows.
+Plain functions on frames, called by the Dagster assets of orchestration.defs.nearest on
+either engine (dbt-spark runs no Python models, so these are not dbt models). Each returns an
+Arrow table of ``TABLE_SCHEMAS`` (no pandas object columns); the engines give the same rows.
 """
 
 from __future__ import annotations
@@ -16,6 +15,30 @@ import pyarrow as pa
 
 from ingestion.geo import nearest
 from ingestion.qpv.inside import points_inside
+
+TABLE_SCHEMAS = {
+    "int_coverage_nearest": pa.schema(
+        [("commune_code", pa.string()), ("month_end", pa.date32())]
+        + [
+            (f"{prefix}{column}", kind)
+            for prefix in ("nearest_", "nearest_fixed_", "nearest_mobile_")
+            for column, kind in (("site_id", pa.string()), ("distance_km", pa.float64()))
+        ]
+        + [("nearest_place_key", pa.string()), ("nearest_place_distance_km", pa.float64())]
+    ),
+    "int_qpv_nearest_fixed": pa.schema(
+        [
+            ("qpv_key", pa.string()),
+            ("month_end", pa.date32()),
+            ("nearest_fixed_site_id", pa.string()),
+            ("fixed_distance_km", pa.float64()),
+        ]
+    ),
+    "int_qpv_points_inside": pa.schema(
+        [("qpv_key", pa.string()), ("point_kind", pa.string()), ("point_key", pa.string()), ("matched_by", pa.string())]
+    ),
+}
+"""Columns and types of each table, the same on both engines."""
 
 
 def _nearest(communes, sites):
@@ -84,13 +107,7 @@ def coverage_nearest(
         months = pa.array(np.full(len(communes), np.datetime64(month_end, "D")), type=pa.date32())
         batches.append(pa.table({"commune_code": codes, "month_end": months, **columns}))
     if not batches:
-        empty = {"commune_code": pa.string(), "month_end": pa.date32()}
-        for prefix in ("nearest_", "nearest_fixed_", "nearest_mobile_"):
-            empty[f"{prefix}site_id"] = pa.string()
-            empty[f"{prefix}distance_km"] = pa.float64()
-        empty["nearest_place_key"] = pa.string()
-        empty["nearest_place_distance_km"] = pa.float64()
-        return pa.schema(empty).empty_table()
+        return TABLE_SCHEMAS["int_coverage_nearest"].empty_table()
     return pa.concat_tables(batches)
 
 
@@ -117,9 +134,7 @@ def qpv_nearest_fixed(qpvs: pd.DataFrame, first_month: dt.date | None, open_site
             pa.table({"qpv_key": keys, "month_end": months, "nearest_fixed_site_id": site_ids, "fixed_distance_km": km})
         )
     if not batches:
-        schema = {"qpv_key": pa.string(), "month_end": pa.date32()}
-        schema |= {"nearest_fixed_site_id": pa.string(), "fixed_distance_km": pa.float64()}
-        return pa.schema(schema).empty_table()
+        return TABLE_SCHEMAS["int_qpv_nearest_fixed"].empty_table()
     return pa.concat_tables(batches)
 
 

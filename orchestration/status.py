@@ -35,6 +35,7 @@ def render_status(settings: Settings) -> str:
             lines.append(
                 f"serving: {settings.serving_db} (published {published_at:%Y-%m-%d %H:%M:%S %Z}, run {run_id})"
             )
+            lines.append(_engine_line(settings, serving))
         lines.append(_postgres_line(settings))
         with _ledger(settings, serving) as (ledger, schema, note):
             if ledger is None:
@@ -55,6 +56,19 @@ def render_status(settings: Settings) -> str:
         if serving is not None:
             serving.close()
     return "\n".join(lines)
+
+
+def _engine_line(settings: Settings, serving) -> str:
+    """Which engine built the published marts, and which one the next build uses."""
+    columns = {
+        name
+        for (name,) in serving.execute(
+            "select column_name from information_schema.columns where table_name = 'fsw_publication'"
+        ).fetchall()
+    }
+    # A serving file published before the engine setting existed was built by DuckDB.
+    built = serving.execute("select engine from fsw_publication").fetchone()[0] if "engine" in columns else "duckdb"
+    return f"engine: {built} built the serving file (next build: FSW_ENGINE={settings.engine})"
 
 
 def _postgres_line(settings: Settings) -> str:

@@ -1,8 +1,10 @@
 {% macro register_lake_sources() -%}
 {#-
   On Spark (on-run-start): every dbt source as an external Parquet table of its schema, read
-  from the raw layer orchestration.lake writes under FSW_HOME/lake/<table>. Files are found at any depth, so monthly tables keep their `month=YYYY-MM`
-  folders while their month stays the typed column of the files. Tables are registered again
+  from FSW_HOME/lake/<table>: the raw layer orchestration.lake writes, and the tables computed
+  in Python (source `computed`, orchestration/defs/nearest). Files are found at any depth, so
+  monthly tables keep their `month=YYYY-MM` folders while their month stays the typed column
+  of the files. Tables are registered again
   on each run: a new column or month is seen at once. DuckDB reads work.duckdb: nothing to do.
 -#}
 {%- if target.type == 'spark' and execute -%}
@@ -17,15 +19,6 @@
         {%- do run_query(
             'create table ' ~ relation ~ " using parquet options (path '" ~ lake ~ source.identifier
             ~ "', recursiveFileLookup 'true')"
-        ) -%}
-    {%- endfor -%}
-    {#- dbt-spark's session method runs no Python models: orchestration.spark_build computes
-        their tables into lake/python_models first, read here under the models' own names. -#}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.language == 'python' -%}
-        {%- set relation = target.schema ~ '.' ~ node.alias -%}
-        {%- do run_query('drop table if exists ' ~ relation) -%}
-        {%- do run_query(
-            'create table ' ~ relation ~ " using parquet options (path '" ~ lake ~ "python_models/" ~ node.alias ~ "')"
         ) -%}
     {%- endfor -%}
 {%- endif -%}

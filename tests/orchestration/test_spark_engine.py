@@ -54,6 +54,10 @@ def test_every_mart_has_the_same_rows_and_checksums_on_duckdb_and_spark(tmp_path
     monkeypatch.setenv("FSW_ENGINE", "spark")
     built = run_fsw(on_spark, "run", demo_months=MONTHS, timeout=1800)
     assert built.returncode == 0, built.stderr[-3000:]
+    status = run_fsw(on_spark, "status")
+    assert "engine: spark built the serving file (next build: FSW_ENGINE=spark)" in status.stdout, status.stdout
+    # The tables computed in Python were read from Spark's Parquet and written to the lake.
+    assert (on_spark / "lake" / "int_coverage_nearest" / "part-0.parquet").exists()
 
     with _serving(on_duckdb) as duck, _serving(on_spark) as spark:
         assert duck.execute("select engine from fsw_publication").fetchall() == [("duckdb",)]
