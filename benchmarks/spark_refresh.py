@@ -4,7 +4,7 @@ A new home gets ``fsw demo --months N`` and ``fsw run`` on DuckDB (the full refr
 parse, gates, dbt, publish). A copy of it, without its serving file, lake or Spark folder,
 then runs ``FSW_ENGINE=spark fsw run``: nothing new to land, so its wall time is the Spark
 build (lake export, dbt on a local Spark of 2 cores, Python models, tests) and the publish.
-The dbt step of each run is timed from the run's progress lines (``▶``/``✓ dbt_models``), and
+The dbt steps of each run are timed from its progress lines (``▶ dbt_models`` to ``✓ dbt_models_after_computed``), and
 the two serving files are compared mart by mart (rows and column checksums).
 
     python -m benchmarks.spark_refresh --home /tmp/fswbench/spark --months 36
@@ -29,7 +29,7 @@ import duckdb
 from orchestration.mart_checksums import relation_checksums
 from orchestration.publish import PUBLISHED_PREFIXES
 
-STEP = re.compile(r"^\[\s*([\d.]+)s\] ([▶✓]) dbt_models$")
+STEP = re.compile(r"^\[\s*([\d.]+)s\] ([▶✓]) (dbt_models|dbt_models_after_computed)$")
 
 
 def _fsw(home: Path, engine: str, months: int, *args: str) -> tuple[float, str]:
@@ -46,13 +46,15 @@ def _fsw(home: Path, engine: str, months: int, *args: str) -> tuple[float, str]:
 
 
 def _dbt_seconds(progress: str) -> float | None:
-    """Seconds between the start and the end of the dbt step in a run's progress lines."""
+    """Seconds from the start of the first dbt step to the end of the second in a run's
+    progress lines (the tables computed in Python run between them)."""
     marks = {}
     for line in progress.splitlines():
         found = STEP.match(line.strip())
         if found:
-            marks[found.group(2)] = float(found.group(1))
-    return round(marks["✓"] - marks["▶"], 1) if len(marks) == 2 else None
+            marks[(found.group(3), found.group(2))] = float(found.group(1))
+    first, last = ("dbt_models", "▶"), ("dbt_models_after_computed", "✓")
+    return round(marks[last] - marks[first], 1) if first in marks and last in marks else None
 
 
 def _marts(home: Path) -> dict[str, dict]:

@@ -19,6 +19,7 @@ class RunSummary:
     success: bool
     run_id: str
     steps_failed: list[str] = field(default_factory=list)
+    steps_skipped: list[str] = field(default_factory=list)
     checks_passed: list[str] = field(default_factory=list)
     checks_failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -260,6 +261,8 @@ def _summarise(result) -> RunSummary:
         if kind == "STEP_FAILURE":
             summary.steps_failed.append(event.step_key)
             summary.failure = summary.failure or _failure_line(event)
+        elif kind == "STEP_SKIPPED":
+            summary.steps_skipped.append(event.step_key)
         elif kind == "ASSET_CHECK_EVALUATION":
             evaluation = event.event_specific_data
             name = f"{evaluation.asset_key.to_user_string()}:{evaluation.check_name}"
@@ -278,9 +281,22 @@ def _summarise(result) -> RunSummary:
                 summary.notes.extend(metadata["release_summary"].value)
             if event.asset_key.path == ["publish", "serving_db"]:
                 summary.published = {"path": metadata["path"].value, "tables": metadata["tables"].value}
+    if summary.success and PUBLISH_STEP in summary.steps_skipped:
+        # Dagster skips a step whose upstream step ended without one of its outputs: the run
+        # "succeeds", yet nothing was published. That is a failure to the user.
+        summary.success = False
+        first = next((step for step in summary.steps_skipped if step != PUBLISH_STEP), PUBLISH_STEP)
+        summary.failure = summary.failure or (
+            f"not published: {len(summary.steps_skipped)} step{'s' if len(summary.steps_skipped) > 1 else ''}"
+            f" skipped, first {first}, because an upstream step ended without all its outputs"
+            " (see the Dagster UI for the run's logs)"
+        )
     if not summary.success and summary.failure is None:
         summary.failure = "the run failed (see the Dagster UI for the run's logs)"
     return summary
+
+
+PUBLISH_STEP = "publish__serving_db"
 
 
 def _failure_line(event) -> str:

@@ -1,6 +1,9 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, tests as checks."""
 
+import json
+import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -91,10 +94,39 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
             args += prepare_spark_build(settings, export=staging, log=context.log.info)
         except InputError as error:
             raise dg.Failure(description=error.line()) from None
-    total, built = len(context.selected_asset_keys), 0  # models and seeds; tests are checks
+    total, built = len(context.selected_asset_keys), set()  # models and seeds; tests are checks
+    started = time.time()
     for event in dbt.cli(args, context=context, target_path=target, working_dir=settings.home).stream():
         crash_point("dbt_build")
         if isinstance(event, dg.Output):
-            built += 1
-            report_progress(context.log, "dbt models built", built, total)
+            built.add(event.output_name)
+            report_progress(context.log, "dbt models built", len(built), total)
         yield event
+    yield from _outputs_missed(context, target / "run_results.json", built, started)
+
+
+def _outputs_missed(context: dg.AssetExecutionContext, run_results: Path, built: set[str], started: float):
+    """Outputs of the models dbt built but whose result line dagster-dbt could not read.
+
+    dagster-dbt reads dbt's JSON lines on stdout; anything else printing there (a JVM) can
+    break one, and a model without its output skips everything downstream. dbt's
+    run_results.json of the same invocation says what succeeded.
+    """
+    missing = {
+        context.assets_def.get_output_name_for_asset_key(key): key
+        for key in context.selected_asset_keys
+        if context.assets_def.get_output_name_for_asset_key(key) not in built
+    }
+    if not missing or not run_results.exists() or run_results.stat().st_mtime < started:
+        return
+    succeeded = {
+        result["unique_id"].split(".")[-1]
+        for result in json.loads(run_results.read_text(encoding="utf-8")).get("results", [])
+        if result["unique_id"].split(".")[0] in ("model", "seed") and result.get("status") == "success"
+    }
+    for output_name, key in sorted(missing.items()):
+        if key.path[-1] in succeeded:
+            context.log.warning(
+                f"{key.to_user_string()}: built by dbt, its result line unreadable; from run_results.json"
+            )
+            yield dg.Output(None, output_name=output_name, metadata={"reported_from": "run_results.json"})
