@@ -1,7 +1,7 @@
 -- Travel model (one place: vars set by fsw from orchestration/config.py TravelModel):
 -- travel minutes = great-circle km × detour factor ÷ speed × 60; within 30 minutes ⇔ ≤ threshold.
 with nearest as (
-    select * from {{ source('computed', 'int_coverage_nearest') }}
+    select * from {{ ref('stg_computed__coverage_nearest') }}
 ),
 
 communes as (

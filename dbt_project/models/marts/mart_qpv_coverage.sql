@@ -10,11 +10,11 @@ months as (
 ),
 
 nearest_fixed as (
-    select * from {{ source('computed', 'int_qpv_nearest_fixed') }}
+    select * from {{ ref('stg_computed__qpv_nearest_fixed') }}
 ),
 
 inside as (
-    select * from {{ source('computed', 'int_qpv_points_inside') }}
+    select * from {{ ref('stg_computed__qpv_points_inside') }}
 ),
 
 places as (

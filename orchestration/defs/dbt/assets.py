@@ -89,7 +89,10 @@ def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     args = ["build", "--vars", dbt_vars(settings.travel)]
     if settings.engine == "spark":
         # The raw tables as Parquet, when this step builds the staging models that read them.
-        staging = any(key.path[0] == "staging" for key in context.selected_asset_keys)
+        staging = any(
+            key.path[0] == "staging" and not key.path[-1].startswith("stg_computed__")
+            for key in context.selected_asset_keys
+        )
         try:
             args += prepare_spark_build(settings, export=staging, log=context.log.info)
         except InputError as error:
