@@ -32,8 +32,9 @@ def loadavg() -> list[float]:
     return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
 
 
-def _sample_tree_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
-    """Keep in ``peak[0]`` the largest resident set of ``pid`` and its descendants (every 0.5 s)."""
+def _sample_tree_rss(pid: int, stop: threading.Event, peak: list) -> None:
+    """Keep in ``peak[0]`` the largest resident set of ``pid`` and its descendants (every 0.5 s),
+    and in ``peak[1]`` what each process of the tree held at that moment (name, GB)."""
     import psutil
 
     try:
@@ -41,16 +42,19 @@ def _sample_tree_rss(pid: int, stop: threading.Event, peak: list[int]) -> None:
     except psutil.Error:
         return
     while not stop.is_set():
-        total = 0
+        total, parts = 0, []
         try:
             for process in [root, *root.children(recursive=True)]:
                 try:
-                    total += process.memory_info().rss
+                    rss = process.memory_info().rss
+                    total += rss
+                    parts.append((" ".join(process.cmdline()[:3])[-80:], round(rss / 1e9, 2)))
                 except psutil.Error:
                     pass
         except psutil.Error:
             break
-        peak[0] = max(peak[0], total)
+        if total > peak[0]:
+            peak[0], peak[1] = total, sorted(parts, key=lambda part: -part[1])
         stop.wait(0.5)
 
 
@@ -61,7 +65,7 @@ def run_timed(args: list[str], env: dict, log: Path) -> dict:
     load_before = loadavg()
     start = time.perf_counter()
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak, stop = [0], threading.Event()
+    peak, stop = [0, []], threading.Event()
     sampler = threading.Thread(target=_sample_tree_rss, args=(proc.pid, stop, peak), daemon=True)
     sampler.start()
     stamped = []
@@ -80,6 +84,7 @@ def run_timed(args: list[str], env: dict, log: Path) -> dict:
         "wall_s": wall,
         "cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
         "peak_rss_gb": round(peak[0] / 1e9, 2),
+        "peak_processes": peak[1],
         "loadavg_before": load_before,
         "loadavg_after": loadavg(),
         "stderr": stamped,

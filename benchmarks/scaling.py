@@ -50,6 +50,7 @@ def measure(home: Path, label: str, months: int, sites: int) -> dict:
         "refresh_s": round(refresh["wall_s"], 1),
         "refresh_cpu_s": round(refresh["cpu_s"], 1),
         "peak_rss_gb": refresh["peak_rss_gb"],
+        "peak_processes": refresh["peak_processes"][:4],
         "s_per_million_rows": round(refresh["wall_s"] / million, 2),
         "loadavg": [refresh["loadavg_before"], refresh["loadavg_after"]],
         "slowest_steps": dict(sorted(steps.items(), key=lambda item: -item[1])[:6]),
