@@ -47,6 +47,8 @@ def _checked(name: str) -> str:
 
 
 MEMORY_LIMIT = re.compile(r"\d+(\.\d+)?\s*[A-Za-z]{1,3}")
+DEFAULT_MEMORY_LIMIT = "1.5GB"
+"""DuckDB's memory cap when ``FSW_DUCKDB_MEMORY_LIMIT`` is not set (also dbt's, in profiles.yml)."""
 
 
 def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
@@ -55,7 +57,7 @@ def limit_memory(con: duckdb.DuckDBPyConnection) -> None:
     monthly partitions reach 3.4 GB resident). Set after connecting, not as connection config:
     DuckDB refuses a second connection to a file open with another config in the process."""
     limit = (os.environ.get("FSW_DUCKDB_MEMORY_LIMIT") or "").strip()
-    con.execute(f"set memory_limit = '{limit if MEMORY_LIMIT.fullmatch(limit) else '2GB'}'")
+    con.execute(f"set memory_limit = '{limit if MEMORY_LIMIT.fullmatch(limit) else DEFAULT_MEMORY_LIMIT}'")
 
 
 @contextmanager

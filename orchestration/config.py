@@ -53,10 +53,11 @@ class TravelModel:
     threshold_minutes: float = 30.0
 
 
-# DuckDB's memory cap for the dbt build (DuckDB's own default is 80 % of RAM per connection:
-# 8.2 GB resident on the 36-month demo, 2.5 GB under 2GB, for 51 s instead of 43; it spills
-# to FSW_HOME/dbt beyond). Any DuckDB size: 512MB, 2GB, 1.5GiB…
-DUCKDB_MEMORY_LIMIT = "2GB"
+# DuckDB's memory cap for the dbt build and the pipeline's connections (DuckDB's own default is
+# 80 % of RAM per connection: 8.2 GB resident on the 36-month demo). It spills to FSW_HOME/dbt
+# beyond. 1.5GB keeps the whole `fsw run` tree under 3 GiB (benchmarks/README.md). Any DuckDB
+# size: 512MB, 2GB, 1.5GiB…
+DUCKDB_MEMORY_LIMIT = "1.5GB"  # as ingestion.store.DEFAULT_MEMORY_LIMIT (not imported: it loads pandas)
 MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 # Where dbt builds the models: DuckDB (work.duckdb) or Apache Spark (dbt-spark, session method,
@@ -198,7 +199,7 @@ def load_settings() -> Settings:
     """Read ``FSW_HOME`` (default ``./warehouse``), ``FSW_DEMO_MONTHS`` (months of demo exports a
     new home gets, default 12) and ``FSW_SENSOR_INTERVAL`` (seconds between two looks of a
     sensor at the inbox, default 30) and ``FSW_DUCKDB_MEMORY_LIMIT`` (DuckDB's memory cap in the
-    dbt build, default 2GB) and ``FSW_ENGINE`` (``duckdb``, the default, or ``spark``: where dbt
+    dbt build, default 1.5GB) and ``FSW_ENGINE`` (``duckdb``, the default, or ``spark``: where dbt
     builds) once and return the settings."""
     home = Path(os.environ.get("FSW_HOME") or "warehouse").expanduser().resolve()
     demo_months = int(os.environ.get("FSW_DEMO_MONTHS", "12") or 0)

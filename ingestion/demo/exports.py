@@ -186,6 +186,11 @@ def write_demo_exports(
             columns = _answer_columns(answers, month_sites, first, last, style)
             counts["answers"] += len(columns[SATISFACTION_HEADERS[style][0]])
             columns = _append(columns, _bad_answer_rows(bad_answers.get(dep, []), style, month))
+            bad_activity_kinds.update(bad_activity.get(dep, []))
+            if not len(columns[SATISFACTION_HEADERS[style][0]]):
+                # No answer this month (a department's first sites, early in a long window): a
+                # site sends no file then, as a header alone is refused by the reader.
+                continue
             counts["satisfaction_rows"] += len(columns[SATISFACTION_HEADERS[style][0]])
             _write_csv(
                 columns,
@@ -193,7 +198,6 @@ def write_demo_exports(
                 "semicolon" if style == "scores" else "comma",
             )
             counts["satisfaction_files"] += 1
-            bad_activity_kinds.update(bad_activity.get(dep, []))
             bad_answer_kinds.update(bad_answers.get(dep, []))
     keys = (
         "activity_files",

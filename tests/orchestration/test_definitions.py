@@ -135,7 +135,7 @@ def test_the_duckdb_memory_cap_reaches_dbt_and_a_bad_one_is_refused(monkeypatch,
     monkeypatch.setenv("FSW_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("FSW_DUCKDB_MEMORY_LIMIT", raising=False)
     settings = load_settings()
-    assert settings.duckdb_memory_limit == "2GB"
+    assert settings.duckdb_memory_limit == "1.5GB"
     monkeypatch.setenv("FSW_DUCKDB_MEMORY_LIMIT", "1.5GiB")
     apply_environment(load_settings())
     assert os.environ["FSW_DUCKDB_MEMORY_LIMIT"] == "1.5GiB"  # what dbt's profile reads

@@ -170,3 +170,18 @@ def test_a_closed_site_reports_until_the_month_before_the_release_that_drops_it(
         read_satisfaction(p, today=dt.date(2026, 5, 1)).rows for p in sorted((inbox / "satisfaction").iterdir())
     )
     assert answers.loc[answers["site_id"] == closed, "response_date"].max() < pd.Timestamp("2026-03-01")
+
+
+def test_a_month_without_answers_writes_no_satisfaction_file(tmp_path):
+    # One site over 16 years: about five answers a month (Poisson), so some months have none.
+    # A header alone would be refused by the reader ("no data rows under the header").
+    sites = pd.DataFrame({"site_id": ["1"], "department_code": ["48"], "labelled_on": [dt.date(2000, 1, 1)]})
+    inbox = tmp_path / "inbox"
+    counts = write_demo_exports(
+        sites, inbox, months=200, end_month=dt.date(2026, 8, 1), seed=3, bad_rows=False, published=False
+    )
+    files = sorted((inbox / "satisfaction").iterdir())
+    assert counts["activity_files"] == 200
+    assert counts["satisfaction_files"] == len(files) < 200
+    answers = sum(len(read_satisfaction(path, today=dt.date(2026, 9, 1)).rows) for path in files)
+    assert answers == counts["answers"] == counts["satisfaction_rows"]
