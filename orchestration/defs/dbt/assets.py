@@ -46,38 +46,40 @@ AFTER_COMPUTED = "source:computed+"
 depends on them: built by a second dbt step, once those tables are written."""
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    pool=WORK_DB_POOL,
-    name="dbt_models",
-    exclude=AFTER_COMPUTED,
-)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def _dbt_step(name: str, description: str, **selection: str) -> dg.AssetsDefinition:
+    """One dbt step: the models of ``selection`` (dbt's select/exclude) as Dagster assets."""
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        dagster_dbt_translator=translator,
+        pool=WORK_DB_POOL,
+        name=name,
+        **selection,
+    )
+    def step(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        yield from _dbt_build(context, dbt, warehouse)
+
+    step.__doc__ = description
+    return step
+
+
+dbt_models = _dbt_step(
+    "dbt_models",
     """Build and test every selected dbt model (`dbt build`) but those reading the tables
     computed in Python, on the engine of the settings: in work.duckdb, or on Spark
-    (FSW_ENGINE=spark) from the raw tables as Parquet.
-
-    dbt tests arrive as asset checks; a failing test with severity `error` fails the step, so
-    nothing downstream (publish, extracts) runs. The travel model comes from the settings.
-    """
-    yield from _dbt_build(context, dbt, warehouse)
-
-
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    dagster_dbt_translator=translator,
-    pool=WORK_DB_POOL,
-    name="dbt_models_after_computed",
+    (FSW_ENGINE=spark) from the raw tables as Parquet. dbt tests arrive as asset checks; a
+    failing test with severity `error` fails the step, so nothing downstream (publish,
+    extracts) runs. The travel model comes from the settings.""",
+    exclude=AFTER_COMPUTED,
+)
+dbt_models_after_computed = _dbt_step(
+    "dbt_models_after_computed",
+    """Build and test the selected models that read the tables computed in Python (fct_coverage,
+    mart_qpv_coverage) and those depending on them, as `dbt_models` does: one dbt graph in two
+    steps, dbt tests between a model of each step run in the second.""",
     select=AFTER_COMPUTED,
 )
-def dbt_models_after_computed(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-    """Build and test the selected models that read the tables computed in Python (fct_coverage,
-    mart_qpv_coverage) and those depending on them, as `dbt_models` does (one dbt graph, in
-    two steps: dbt tests between a model of each step run in the second)."""
-    yield from _dbt_build(context, dbt, warehouse)
 
 
 def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
