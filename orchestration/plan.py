@@ -20,6 +20,7 @@ from ingestion.errors import InputError
 from ingestion.geo import chord_for_km, unit_vectors
 from ingestion.store import connect, replace_table
 from orchestration.config import Settings
+from orchestration.spark_build import model_built, model_relation
 
 _SCOPE = re.compile(r"^(national|region:(\d{2})|department:(\d{2}|2[AB]|97\d))$")
 
@@ -84,13 +85,14 @@ def plan_sites(settings: Settings, n: int, scope: str = "national") -> pd.DataFr
     column = {"region": "region_code", "department": "department_code"}.get(level)
     where = f"and c.{column} = ?" if column else ""
     with connect(settings.work_db) as con:
-        if not con.execute("select count(*) from duckdb_tables() where table_name = 'fct_coverage'").fetchone()[0]:
+        if not model_built(settings, con, "fct_coverage"):
             raise InputError("no coverage built yet: run `fsw run` first")
-        month = con.execute("select max(month_end) from main.fct_coverage").fetchone()[0]
+        coverage, communes = model_relation(settings, "fct_coverage"), model_relation(settings, "dim_commune")
+        month = con.execute(f"select max(month_end) from {coverage}").fetchone()[0]
         communes = con.execute(
             f"""select c.commune_code, c.commune_name, c.department_code, coalesce(c.population, 0) as population,
                        c.latitude, c.longitude, coalesce(f.within_30_min, false) as covered
-                from main.dim_commune c left join main.fct_coverage f
+                from {communes} c left join {coverage} f
                   on f.commune_code = c.commune_code and f.month_end = ?
                 where c.latitude is not null {where}""",
             [month, *([code] if column else [])],

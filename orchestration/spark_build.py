@@ -26,6 +26,20 @@ COMPUTED_TABLES = ("int_coverage_nearest", "int_qpv_nearest_fixed", "int_qpv_poi
 dbt source `computed`: on Spark, Parquet under lake/<table>."""
 
 
+def model_relation(settings: Settings, name: str) -> str:
+    """SQL, for a connection to the work DB, that reads the dbt model ``name`` where the engine
+    of the settings built it: ``main.<name>`` of work.duckdb, or Spark's Parquet."""
+    return spark_table(settings, name) if settings.engine == "spark" else f"main.{name}"
+
+
+def model_built(settings: Settings, con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the engine of the settings has built the dbt model ``name`` yet."""
+    if settings.engine == "spark":
+        return any((settings.spark_dir / "warehouse" / "main.db" / name).rglob("*.parquet"))
+    query = "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = ?"
+    return con.execute(query, [name]).fetchone()[0] > 0
+
+
 def spark_table(settings: Settings, name: str) -> str:
     """A ``read_parquet`` of the model ``name`` as the Spark build wrote it (schema ``main``)."""
     folder = settings.spark_dir / "warehouse" / "main.db" / name

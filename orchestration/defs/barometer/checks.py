@@ -5,6 +5,7 @@ import pandas as pd
 
 from ingestion.store import connect
 from orchestration.resources import WarehouseResource
+from orchestration.spark_build import model_relation
 
 PUBLISHED_RECONCILIATION = dg.AssetKey(["marts", "mart_published_reconciliation"])
 WITHIN_20_PERCENT_OF_PUBLISHED = "warehouse_within_20_percent_of_published"
@@ -69,12 +70,13 @@ def _latest_national(rows: pd.DataFrame) -> pd.DataFrame:
 def warehouse_within_20_percent_of_published(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     """Grain: territory × month × indicator rows with both a published and a warehouse figure."""
     settings = warehouse.settings()
+    mart = model_relation(settings, "mart_published_reconciliation")  # as DuckDB or Spark built it
     with connect(settings.work_db) as con:
         demo = _demo_sources(con)
-        published = con.execute("select count(*) from main.mart_published_reconciliation").fetchone()[0]
+        published = con.execute(f"select count(*) from {mart}").fetchone()[0]
         rows = con.execute(
-            """select territory_level, territory_code, month_start, indicator, published_value, warehouse_value, ratio
-               from main.mart_published_reconciliation
+            f"""select territory_level, territory_code, month_start, indicator, published_value, warehouse_value, ratio
+               from {mart}
                where published_value is not null and warehouse_value is not null"""
         ).df()
     national = _latest_national(rows)

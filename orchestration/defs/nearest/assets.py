@@ -25,7 +25,7 @@ from ingestion.store import connect, replace_table
 from orchestration.config import Settings
 from orchestration.nearest_tables import TABLE_SCHEMAS, coverage_nearest, qpv_nearest_fixed, qpv_points_inside
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
-from orchestration.spark_build import spark_table
+from orchestration.spark_build import model_relation
 
 COMPUTED_SCHEMA = "computed"
 """Schema of work.duckdb holding the tables (the dbt source `computed` on DuckDB)."""
@@ -45,9 +45,6 @@ def _engine_io(settings: Settings) -> Iterator[tuple[Read, Callable[[str, str], 
     if settings.engine == "spark":
         con = duckdb.connect()
 
-        def relation(name: str) -> str:
-            return spark_table(settings, name)
-
         def write(name: str, table: pa.Table) -> None:
             path = settings.lake / name / "part-0.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +53,7 @@ def _engine_io(settings: Settings) -> Iterator[tuple[Read, Callable[[str, str], 
             os.replace(fresh, path)
 
         try:
-            yield _readers(con, relation) + (write,)
+            yield _readers(con, lambda name: model_relation(settings, name)) + (write,)
         finally:
             con.close()
         return
@@ -65,7 +62,7 @@ def _engine_io(settings: Settings) -> Iterator[tuple[Read, Callable[[str, str], 
         def write_table(name: str, table: pa.Table) -> None:
             replace_table(con, COMPUTED_SCHEMA, name, table)
 
-        yield _readers(con, lambda name: f"main.{name}") + (write_table,)
+        yield _readers(con, lambda name: model_relation(settings, name)) + (write_table,)
 
 
 def _readers(
