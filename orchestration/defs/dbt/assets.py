@@ -46,8 +46,9 @@ AFTER_COMPUTED = "source:computed+"
 depends on them: built by a second dbt step, once those tables are written."""
 
 
-def _dbt_step(name: str, description: str, **selection: str) -> dg.AssetsDefinition:
-    """One dbt step: the models of ``selection`` (dbt's select/exclude) as Dagster assets."""
+def _dbt_step(name: str, description: str, extra: tuple[str, ...] = (), **selection: str) -> dg.AssetsDefinition:
+    """One dbt step: the models of ``selection`` (dbt's select/exclude) as Dagster assets;
+    ``extra`` goes to every `dbt build` of the step, subsets included."""
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
@@ -58,7 +59,7 @@ def _dbt_step(name: str, description: str, **selection: str) -> dg.AssetsDefinit
         **selection,
     )
     def step(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        yield from _dbt_build(context, dbt, warehouse)
+        yield from _dbt_build(context, dbt, warehouse, extra)
 
     step.__doc__ = description
     return step
@@ -71,6 +72,10 @@ dbt_models = _dbt_step(
     (FSW_ENGINE=spark) from the raw tables as Parquet. dbt tests arrive as asset checks; a
     failing test with severity `error` fails the step, so nothing downstream (publish,
     extracts) runs. The travel model comes from the settings.""",
+    # Also on subsets, where dagster-dbt selects models by name: dbt's eager exclusion then
+    # leaves the tests that also read a second-step model (they run in that step, once it is
+    # built), instead of running them on its previous build.
+    extra=("--exclude", AFTER_COMPUTED),
     exclude=AFTER_COMPUTED,
 )
 dbt_models_after_computed = _dbt_step(
@@ -82,13 +87,15 @@ dbt_models_after_computed = _dbt_step(
 )
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def _dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource, extra: tuple[str, ...] = ()
+):
     """`dbt build` of the selected models, their tests as asset checks, progress logged."""
     settings = warehouse.settings()
     # dbt's artefacts of each run go under FSW_HOME, not into the project folder; dbt runs in
     # FSW_HOME, where the profile's relative DuckDB path points.
     target = settings.home / "dbt" / "target"
-    args = ["build", "--vars", dbt_vars(settings.travel)]
+    args = ["build", "--vars", dbt_vars(settings.travel), *extra]
     if settings.engine == "spark":
         # The raw tables as Parquet, when this step builds the staging models that read them.
         staging = any(
