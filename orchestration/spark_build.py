@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ingestion.errors import InputError
@@ -21,7 +22,7 @@ from orchestration.config import Settings
 from orchestration.lake import export_lake
 from orchestration.nearest_tables import TABLE_SCHEMAS
 
-COMPUTED_TABLES = ("int_coverage_nearest", "int_qpv_nearest_fixed", "int_qpv_points_inside")
+COMPUTED_TABLES = tuple(TABLE_SCHEMAS)
 """The tables computed in Python between the two dbt steps (orchestration.defs.nearest), the
 dbt source `computed`: on Spark, Parquet under lake/<table>."""
 
@@ -46,14 +47,22 @@ def spark_table(settings: Settings, name: str) -> str:
     return f"read_parquet('{folder.as_posix()}/**/*.parquet', hive_partitioning = true)"
 
 
+def write_computed_table(settings: Settings, name: str, table: pa.Table) -> None:
+    """Write a computed table for the Spark build: ``lake/<name>/part-0.parquet``, beside it
+    first and moved into place (a reader never sees half a file)."""
+    path = settings.lake / name / "part-0.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = path.with_name("part-0.parquet.new")
+    pq.write_table(table, fresh)
+    os.replace(fresh, path)
+
+
 def write_empty_computed_tables(settings: Settings) -> None:
     """The computed tables' columns, where none was written yet: Spark registers every source
     before the first build, and a Parquet table needs a file to know its columns."""
     for name in COMPUTED_TABLES:
-        path = settings.lake / name / "part-0.parquet"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pq.write_table(TABLE_SCHEMAS[name].empty_table(), path)
+        if not (settings.lake / name / "part-0.parquet").exists():
+            write_computed_table(settings, name, TABLE_SCHEMAS[name].empty_table())
 
 
 def prepare_spark_build(

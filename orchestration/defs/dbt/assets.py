@@ -124,11 +124,8 @@ def _outputs_missed(context: dg.AssetExecutionContext, run_results: Path, built:
     break one, and a model without its output skips everything downstream. dbt's
     run_results.json of the same invocation says what succeeded.
     """
-    missing = {
-        context.assets_def.get_output_name_for_asset_key(key): key
-        for key in context.selected_asset_keys
-        if context.assets_def.get_output_name_for_asset_key(key) not in built
-    }
+    outputs = {context.assets_def.get_output_name_for_asset_key(key): key for key in context.selected_asset_keys}
+    missing = {name: key for name, key in outputs.items() if name not in built}
     if not missing or not run_results.exists() or run_results.stat().st_mtime < started:
         return
     succeeded = {

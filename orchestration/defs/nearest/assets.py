@@ -11,7 +11,6 @@ build's on-run-start hook registers them (macros/lake_sources.sql).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -19,13 +18,12 @@ import dagster as dg
 import duckdb
 import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from ingestion.store import connect, replace_table
 from orchestration.config import Settings
 from orchestration.nearest_tables import TABLE_SCHEMAS, coverage_nearest, qpv_nearest_fixed, qpv_points_inside
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
-from orchestration.spark_build import model_relation
+from orchestration.spark_build import model_relation, write_computed_table
 
 COMPUTED_SCHEMA = "computed"
 """Schema of work.duckdb holding the tables (the dbt source `computed` on DuckDB)."""
@@ -42,27 +40,19 @@ def _key(name: str) -> dg.AssetKey:
 def _engine_io(settings: Settings) -> Iterator[tuple[Read, Callable[[str, str], object], Write]]:
     """(the rows of a model where a condition holds, one aggregate of a model, write a table) on
     the engine of the settings."""
+
+    def relation(name: str) -> str:
+        return model_relation(settings, name)
+
     if settings.engine == "spark":
         con = duckdb.connect()
-
-        def write(name: str, table: pa.Table) -> None:
-            path = settings.lake / name / "part-0.parquet"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fresh = path.with_name("part-0.parquet.new")
-            pq.write_table(table, fresh)
-            os.replace(fresh, path)
-
         try:
-            yield _readers(con, lambda name: model_relation(settings, name)) + (write,)
+            yield _readers(con, relation) + (lambda name, table: write_computed_table(settings, name, table),)
         finally:
             con.close()
         return
     with connect(settings.work_db) as con:
-
-        def write_table(name: str, table: pa.Table) -> None:
-            replace_table(con, COMPUTED_SCHEMA, name, table)
-
-        yield _readers(con, lambda name: model_relation(settings, name)) + (write_table,)
+        yield _readers(con, relation) + (lambda name, table: replace_table(con, COMPUTED_SCHEMA, name, table),)
 
 
 def _readers(
