@@ -17,8 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks import run_benchmarks
 from benchmarks.common import FSW, fsw_env, machine, save_json
-from benchmarks.run_benchmarks import RESULTS, run_timed, step_durations
+from benchmarks.run_benchmarks import run_timed, step_durations
 
 CASES = (("12 months", 12, 2845), ("36 months", 36, 2845), ("120 months", 120, 2845), ("36 months, 2× sites", 36, 5690))
 
@@ -96,26 +97,35 @@ def report(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def run_cases(home: Path, wanted) -> list[dict]:
+    """Measure the cases ``wanted`` (indexes into ``CASES``), each saved as soon as measured with
+    the earlier results of the others; the plot redrawn. Returns every case measured so far."""
+    path = run_benchmarks.RESULTS / "scaling.json"
+    previous = json.loads(path.read_text(encoding="utf-8"))["cases"] if path.exists() else []
+    results = {case["case"]: case for case in previous}
+    ordered = [results[name] for name, *_ in CASES if name in results]
+    for index in wanted:
+        label, months, sites = CASES[index]
+        results[label] = measure(home / "home", label, months, sites)
+        print(json.dumps(results[label]), flush=True)
+        ordered = [results[name] for name, *_ in CASES if name in results]
+        save_json(path, {"machine": machine(), "cases": ordered})
+        plot(ordered, run_benchmarks.RESULTS / "scaling.png")
+    return ordered
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--home", type=Path, default=Path("/tmp/fswbench/scaling"))
     parser.add_argument("--cases", default="all", help="comma-separated indexes into the cases (0-3), or all")
     parser.add_argument("--report", action="store_true")
     options = parser.parse_args()
-    path = RESULTS / "scaling.json"
+    path = run_benchmarks.RESULTS / "scaling.json"
     if options.report:
         print(report(json.loads(path.read_text(encoding="utf-8"))["cases"]))
         return
     wanted = range(len(CASES)) if options.cases == "all" else [int(index) for index in options.cases.split(",")]
-    previous = json.loads(path.read_text(encoding="utf-8"))["cases"] if path.exists() else []
-    results = {case["case"]: case for case in previous}
-    for index in wanted:
-        label, months, sites = CASES[index]
-        results[label] = measure(options.home / "home", label, months, sites)
-        print(json.dumps(results[label]), flush=True)
-        ordered = [results[name] for name, *_ in CASES if name in results]
-        save_json(path, {"machine": machine(), "cases": ordered})
-        plot(ordered, RESULTS / "scaling.png")
+    ordered = run_cases(options.home, wanted)
     print(report(ordered))
 
 

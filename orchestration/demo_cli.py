@@ -58,5 +58,5 @@ def write_demo_inbox(settings: Settings, *, months: int, n_sites: int = 2845, se
         target.mkdir(parents=True, exist_ok=True)
         path.replace(target / path.name)
     shutil.rmtree(staging, ignore_errors=True)
-    adopt_demo_inbox(settings, months)
+    adopt_demo_inbox(settings, months, n_sites=n_sites, seed=seed)
     return counts

@@ -177,7 +177,10 @@ def ensure_demo_exports(settings: Settings) -> int:
     names a site the listing does not have at its date. Returns the number of files landed.
     """
     marker = read_demo_marker(settings)
-    months = max(settings.demo_months, marker.get("months", 0))
+    window = demo_window(settings)
+    months = (
+        window["months"] if marker.get("written_by") == FSW_DEMO else max(window["months"], marker.get("months", 0))
+    )
     if months <= 0:
         return 0
     target = settings.demo / "exports"
@@ -200,8 +203,12 @@ def ensure_demo_exports(settings: Settings) -> int:
         partial = settings.demo / ".exports.partial"
         if partial.exists():
             shutil.rmtree(partial)
-        write_demo_export_files(settings, partial, months=months)
-        (partial / WRITTEN_FOR).write_text(json.dumps({"sites": fingerprint, "months": months}), encoding="utf-8")
+        write_demo_export_files(settings, partial, months=months, seed=window["seed"])
+        # a window chosen with `fsw demo` stays chosen: the marker keeps it for the next change
+        chosen = {key: marker[key] for key in ("written_by", "n_sites", "seed") if marker.get("written_by") == FSW_DEMO}
+        (partial / WRITTEN_FOR).write_text(
+            json.dumps({"sites": fingerprint, "months": months, **chosen}), encoding="utf-8"
+        )
         partial.rename(target)
     wanted = [source for source in sources if source not in demo_only or source in in_place]
     files = sorted(p for source in wanted for p in (target / source).glob("*") if p.is_file())
@@ -227,6 +234,19 @@ def _demo_only_sources(settings: Settings) -> dict[str, bool]:
         )
 
 
+FSW_DEMO = "fsw demo"  # ``written_by`` of a marker whose window a user chose with `fsw demo`
+
+
+def demo_window(settings: Settings) -> dict:
+    """``months``, ``n_sites`` and ``seed`` of this home's demo world: what `fsw demo` chose
+    when it wrote the exports in place (kept by every later run and listing change), else
+    ``FSW_DEMO_MONTHS`` months of the default national demo."""
+    marker = read_demo_marker(settings)
+    if marker.get("written_by") == FSW_DEMO:
+        return {key: marker[key] for key in ("months", "n_sites", "seed")}
+    return {"months": settings.demo_months, "n_sites": 2845, "seed": 0}
+
+
 def read_demo_marker(settings: Settings, folder: str = "exports") -> dict:
     """What the demo files of ``FSW_HOME/demo/<folder>`` were written for (``sites``, the
     fingerprint of the sites they name, and what else their writer recorded), {} if none."""
@@ -234,12 +254,13 @@ def read_demo_marker(settings: Settings, folder: str = "exports") -> dict:
     return json.loads(written_for.read_text(encoding="utf-8")) if written_for.exists() else {}
 
 
-def adopt_demo_inbox(settings: Settings, months: int) -> None:
+def adopt_demo_inbox(settings: Settings, months: int, *, n_sites: int = 2845, seed: int = 0) -> None:
     """Make the demo exports `fsw demo` wrote into the inbox the ones in place: the demo loads
     written for other sites are superseded, and the generated folder holds only the marker
-    (sites fingerprint, ``months``), so ``ensure_demo_exports`` neither regenerates nor
-    supersedes them, and a later listing change regenerates ``months`` months, not
-    ``FSW_DEMO_MONTHS``."""
+    (sites fingerprint, ``months``, ``n_sites``, ``seed``), so that the run's listing step keeps
+    the demo listing of that window and size (``demo_window``), ``ensure_demo_exports`` neither
+    regenerates nor supersedes the exports, and a later listing change regenerates ``months``
+    months, not ``FSW_DEMO_MONTHS``."""
     fingerprint = current_sites_fingerprint(listed_sites(settings))
     in_place = [source for source, only_demo in _demo_only_sources(settings).items() if only_demo]
     if in_place:
@@ -248,7 +269,8 @@ def adopt_demo_inbox(settings: Settings, months: int) -> None:
     partial = settings.demo / ".exports.partial"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
-    (partial / WRITTEN_FOR).write_text(json.dumps({"sites": fingerprint, "months": months}), encoding="utf-8")
+    marker = {"sites": fingerprint, "months": months, "n_sites": n_sites, "seed": seed, "written_by": FSW_DEMO}
+    (partial / WRITTEN_FOR).write_text(json.dumps(marker), encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
 

@@ -59,3 +59,36 @@ def test_a_longer_demo_window_is_kept_by_the_run_and_by_a_later_listing_change(t
     with connect(settings.work_db) as con:
         superseded = con.execute("select count(*) from meta.loads where status = 'superseded'").fetchone()[0]
     assert superseded == landed
+
+
+def test_the_run_keeps_a_shorter_window_and_the_size_fsw_demo_chose(tmp_path, monkeypatch):
+    """`fsw demo --months 2 --sites 150`, then the run's listing step and parse step: the demo
+    listing and the 2 months of exports stay in place (no 12-month, 2,845-site regeneration)."""
+    import dagster as dg
+
+    from orchestration.defs.demo import current_sites_fingerprint, listed_sites
+    from orchestration.defs.sites.assets import raw_site_listing
+    from orchestration.resources import WarehouseResource
+
+    monkeypatch.delenv("FSW_DEMO_MONTHS", raising=False)  # the default window, 12 months
+    home = tmp_path / "home"
+    settings = Settings(home=home, demo_months=12)
+    settings.ensure()
+    write_demo_inbox(settings, months=2, n_sites=150)
+    inbox_files = [p for source in ("activity", "satisfaction") for p in (settings.inbox / source).glob("*")]
+    marker = json.loads((settings.demo / "exports" / WRITTEN_FOR).read_text(encoding="utf-8"))
+    assert (marker["months"], marker["n_sites"]) == (2, 150)
+
+    monkeypatch.setenv("FSW_HOME", str(home))
+    result = dg.materialize([raw_site_listing], resources={"warehouse": WarehouseResource(home=str(home))})
+    assert result.success
+    sites = listed_sites(settings)
+    assert len(sites) < 300  # the 150-site demo (and the few its history opens), not 2,845
+    assert current_sites_fingerprint(sites) == marker["sites"]
+
+    landed = _land_inbox(settings)
+    assert ensure_demo_exports(settings) == 0
+    with connect(settings.work_db) as con:
+        statuses = dict(con.execute("select status, count(*) from meta.loads group by status").fetchall())
+    assert statuses == {"landed": landed}
+    assert _months(inbox_files) and len(_months(inbox_files)) == 2

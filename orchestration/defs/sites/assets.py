@@ -10,7 +10,7 @@ from ingestion.landing import read_manifest
 from ingestion.sites.changes import describe_changes
 from ingestion.sites.releases import Release, assemble_listing
 from ingestion.store import connect, loads, quarantine, replace_table, set_load_status
-from orchestration.defs.demo import demo_releases
+from orchestration.defs.demo import demo_releases, demo_window
 from orchestration.defs.insee.assets import RAW_INSEE_REFERENCE
 from orchestration.defs.ledger import USABLE
 from orchestration.resources import OWNER, WORK_DB_POOL, WarehouseResource
@@ -53,7 +53,7 @@ def raw_site_listing(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         aliases = dict(con.execute("select alias_code, commune_code from raw.insee_commune_aliases").fetchall())
     releases = _releases(settings, ledger)
     if not releases:
-        releases = demo_releases(settings)
+        releases = demo_releases(settings, **demo_window(settings))
         context.log.info(f"no real listing loaded: using the demo releases {[str(r.as_of) for r in releases]}")
     try:
         assembled = assemble_listing(releases, communes, aliases)
