@@ -31,7 +31,6 @@ from orchestration.chief_towns import prefectures, regional_capitals
 from orchestration.config import Settings
 from orchestration.extract_cells import csv_cell, neutralise, table_rows
 from orchestration.extract_columns import round_measures
-from orchestration.extract_map import draw_coverage_map, map_title
 from orchestration.extract_readme import ExtractAbout, readme_rows
 from orchestration.extract_xlsx import write_xlsx
 from orchestration.report import REPORT_NAME, Report, gather_report, render_report
@@ -442,6 +441,9 @@ def write_extract(
         report = gather_report(con, parsed, about, existing)
     finally:
         con.close()
+
+    # matplotlib only when a map is drawn: every fsw command imports this module (0.8 s)
+    from orchestration.extract_map import draw_coverage_map, map_title
 
     draw_coverage_map(
         drawn.communes,

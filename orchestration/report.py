@@ -19,7 +19,6 @@ import jinja2
 import pandas as pd
 
 from orchestration.extract_readme import SOURCES, ExtractAbout
-from orchestration.report_charts import demand_chart, growth_chart, png_data_uri
 from orchestration.report_format import (
     THOUSANDS,
     french_date,
@@ -368,6 +367,9 @@ def gather_report(con: duckdb.DuckDBPyConnection, scope: Scope, about: ExtractAb
 def draw_charts(report: Report) -> dict[str, bytes]:
     """Draw the report's charts once (``demand``, ``growth``), kept on the report for the page and
     the Dagster metadata."""
+    # matplotlib only when a report is drawn: every fsw command imports this module
+    from orchestration.report_charts import demand_chart, growth_chart
+
     if not report.charts:
         opened = "sites ouverts (France)" if report.kind == "national" else f"sites ouverts ({report.about.territory})"
         report.charts = {
@@ -406,6 +408,8 @@ def _environment() -> jinja2.Environment:
 def render_report(report: Report, map_png: bytes | None) -> str:
     """The report as one HTML page: charts and the coverage map (``map_png``) inlined as ``data:``
     URIs, no external resource."""
+    from orchestration.report_charts import png_data_uri
+
     charts = draw_charts(report)
     return (
         _environment()
@@ -425,6 +429,8 @@ def render_report(report: Report, map_png: bytes | None) -> str:
 def report_markdown(report: Report) -> str:
     """The key figures as Markdown, with the demand chart inline: the Dagster metadata of the
     national report."""
+    from orchestration.report_charts import png_data_uri
+
     lines = [
         f"**{report.about.territory} — {french_month(report.month)}**",
         "",
