@@ -264,19 +264,11 @@ def phase_bi_load(home: Path) -> dict:
 
 
 def phase_equality(home: Path, holdout_month: str, months: int) -> dict:
-    from benchmarks.equality import build_reference, differences, home_checksums
+    from benchmarks.equality import build_reference, compare
 
     reference = home.parent / "reference"
     timings = build_reference(reference, home.parent / "reference-holdout", months, run_timed, RESULTS)
-    ours, theirs = home_checksums(home), home_checksums(reference)
-    diff = differences(ours, theirs)
-    return {
-        "reference": timings,
-        "tables": len(ours),
-        "rows": {table: sums["rows"] for table, sums in ours.items()},
-        "differences": diff,
-        "equal": not diff,
-    }
+    return {"reference": timings, **compare(home, reference)}
 
 
 def phase_scaling(home: Path) -> dict:
@@ -295,6 +287,18 @@ def report() -> str:
     """The README table: issue 21's five targets in its order, then the equality proof and the
     older benchmarks (20 BI questions, coverage) when measured."""
     r = {p: json.loads((RESULTS / f"{p}.json").read_text()) for p in PHASES if (RESULTS / f"{p}.json").exists()}
+    # only the phases of the last run (the commit machine.json was written for): one run, one table
+    commit = (
+        json.loads((RESULTS / "machine.json").read_text()).get("git_commit")
+        if (RESULTS / "machine.json").exists()
+        else None
+    )
+    # ("+dirty": the results folder itself, written during the run)
+    r = {
+        phase: result
+        for phase, result in r.items()
+        if commit is None or str(result.get("git_commit", "")).split("+")[0] == commit.split("+")[0]
+    }
     lines = ["| # | benchmark | measured | floor | ratio | target | result |", "|---|---|---|---|---|---|---|"]
     if "refresh" in r and "floor" in r:
         ours, floor = r["refresh"]["run"]["wall_s"], r["floor"]["scaled_total_s"]
