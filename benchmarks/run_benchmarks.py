@@ -142,16 +142,21 @@ def landed_files(home: Path, source: str, exclude_month: str | None = None) -> l
     return sorted(files, key=lambda p: p.name)
 
 
-def phase_refresh(home: Path, holdout: Path, months: int = 36) -> dict:
-    from benchmarks.prepare import prepare
-
+def reset_home(home: Path, holdout: Path) -> None:
+    """An empty scratch ``home`` (only ever deleted under /tmp/) and no ``holdout`` folder."""
     if home.exists():
         if not str(home).startswith("/tmp/"):
             raise SystemExit(f"refusing to delete {home} (not under /tmp)")
         shutil.rmtree(home)
     shutil.rmtree(holdout, ignore_errors=True)
-    env = fsw_env(home)
     home.mkdir(parents=True)
+
+
+def phase_refresh(home: Path, holdout: Path, months: int = 36) -> dict:
+    from benchmarks.prepare import prepare
+
+    reset_home(home, holdout)
+    env = fsw_env(home)
     demo = run_timed([FSW, "demo", "--months", str(months)], env, RESULTS / "demo.log")
     prep = prepare(home, holdout, months)
     run = run_timed([FSW, "run"], env, RESULTS / "run.log")
@@ -263,11 +268,11 @@ def phase_bi_load(home: Path) -> dict:
     return measure(home / "serving" / "warehouse.duckdb", [FSW, "run"], fsw_env(home), RESULTS / "bi_load_refresh.log")
 
 
-def phase_equality(home: Path, holdout_month: str, months: int) -> dict:
+def phase_equality(home: Path, months: int) -> dict:
     from benchmarks.equality import build_reference, compare
 
     reference = home.parent / "reference"
-    timings = build_reference(reference, home.parent / "reference-holdout", months, run_timed, RESULTS)
+    timings = build_reference(reference, home.parent / "reference-holdout", months, RESULTS)
     return {"reference": timings, **compare(home, reference)}
 
 
@@ -418,7 +423,7 @@ def main() -> None:
         elif phase == "bi_load":
             result = phase_bi_load(args.home)
         elif phase == "equality":
-            result = phase_equality(args.home, holdout_month, args.months)
+            result = phase_equality(args.home, args.months)
         elif phase == "scaling":
             result = phase_scaling(args.home)
         else:

@@ -177,10 +177,9 @@ def ensure_demo_exports(settings: Settings) -> int:
     names a site the listing does not have at its date. Returns the number of files landed.
     """
     marker = read_demo_marker(settings)
-    window = demo_window(settings)
-    months = (
-        window["months"] if marker.get("written_by") == FSW_DEMO else max(window["months"], marker.get("months", 0))
-    )
+    window = demo_window(settings, marker)
+    chosen = marker.get("written_by") == FSW_DEMO
+    months = window["months"] if chosen else max(window["months"], marker.get("months", 0))
     if months <= 0:
         return 0
     target = settings.demo / "exports"
@@ -205,9 +204,9 @@ def ensure_demo_exports(settings: Settings) -> int:
             shutil.rmtree(partial)
         write_demo_export_files(settings, partial, months=months, seed=window["seed"])
         # a window chosen with `fsw demo` stays chosen: the marker keeps it for the next change
-        chosen = {key: marker[key] for key in ("written_by", "n_sites", "seed") if marker.get("written_by") == FSW_DEMO}
+        kept = {key: marker[key] for key in ("written_by", "n_sites", "seed")} if chosen else {}
         (partial / WRITTEN_FOR).write_text(
-            json.dumps({"sites": fingerprint, "months": months, **chosen}), encoding="utf-8"
+            json.dumps({"sites": fingerprint, "months": months, **kept}), encoding="utf-8"
         )
         partial.rename(target)
     wanted = [source for source in sources if source not in demo_only or source in in_place]
@@ -237,11 +236,12 @@ def _demo_only_sources(settings: Settings) -> dict[str, bool]:
 FSW_DEMO = "fsw demo"  # ``written_by`` of a marker whose window a user chose with `fsw demo`
 
 
-def demo_window(settings: Settings) -> dict:
+def demo_window(settings: Settings, marker: dict | None = None) -> dict:
     """``months``, ``n_sites`` and ``seed`` of this home's demo world: what `fsw demo` chose
     when it wrote the exports in place (kept by every later run and listing change), else
-    ``FSW_DEMO_MONTHS`` months of the default national demo."""
-    marker = read_demo_marker(settings)
+    ``FSW_DEMO_MONTHS`` months of the default national demo. ``marker``: the exports' marker,
+    when the caller has read it already."""
+    marker = read_demo_marker(settings) if marker is None else marker
     if marker.get("written_by") == FSW_DEMO:
         return {key: marker[key] for key in ("months", "n_sites", "seed")}
     return {"months": settings.demo_months, "n_sites": 2845, "seed": 0}
